@@ -1,0 +1,355 @@
+/**
+ * ClusterStore: the in-memory view both sources feed (snapshot file, live informers), with the
+ * indexes the engine needs and an assumption overlay (R8.2 semantics):
+ * - an assumed PV/PVC replaces the informer copy for every reader and index;
+ * - assume() requires the informer copy to exist with the same resourceVersion;
+ * - any informer event for that object with a different resourceVersion (or a delete) drops the
+ *   assumption; restore() drops it explicitly.
+ */
+import { toCapacityEntry, toPVEntry, toStorageClassEntry } from '../engine/entries.js';
+import { EMPTY_CAPACITY_CLASS, EMPTY_PV_CLASS, MutableCapacityClassIndex, MutablePVClassIndex } from '../engine/pv-index.js';
+import type {
+  CSIDriver,
+  CSINode,
+  CSIStorageCapacity,
+  KubeObject,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  StorageClass,
+} from '../engine/types.js';
+import type { CapacityClassIndex, CapacityEntry, ClusterView, PVClassIndex, PVEntry, StorageClassEntry } from '../engine/view.js';
+
+export type Kind = 'Node' | 'Pod' | 'PersistentVolume' | 'PersistentVolumeClaim' | 'StorageClass' | 'CSIDriver' | 'CSIStorageCapacity' | 'CSINode';
+export const KINDS: readonly Kind[] = ['Node', 'Pod', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'CSIDriver', 'CSIStorageCapacity', 'CSINode'];
+const NAMESPACED: ReadonlySet<Kind> = new Set<Kind>(['Pod', 'PersistentVolumeClaim', 'CSIStorageCapacity']);
+
+export function isKind(k: unknown): k is Kind {
+  return typeof k === 'string' && (KINDS as readonly string[]).includes(k);
+}
+
+export function objectKey(kind: Kind, obj: KubeObject): string {
+  const name = obj.metadata?.name ?? '';
+  return NAMESPACED.has(kind) ? `${obj.metadata?.namespace ?? 'default'}/${name}` : name;
+}
+
+export class OutOfSyncError extends Error {
+  override readonly name = 'OutOfSyncError';
+}
+
+function rv(o: KubeObject | undefined): string {
+  return o?.metadata?.resourceVersion ?? '';
+}
+
+function controllerUid(pod: Pod): string | undefined {
+  return (pod.metadata?.ownerReferences ?? []).find((o) => o.controller === true)?.uid;
+}
+
+export class ClusterStore implements ClusterView {
+  readonly #nodes = new Map<string, Node>();
+  #nodeNames: string[] | undefined;
+  readonly #pods = new Map<string, Pod>();
+  readonly #podsByController = new Map<string, Set<string>>();
+  readonly #apiPVCs = new Map<string, PersistentVolumeClaim>();
+  readonly #assumedPVCs = new Map<string, PersistentVolumeClaim>();
+  readonly #apiPVs = new Map<string, PersistentVolume>();
+  readonly #assumedPVs = new Map<string, PersistentVolume>();
+  readonly #pvEntries = new Map<string, PVEntry>();
+  readonly #pvByClass = new Map<string, MutablePVClassIndex>();
+  readonly #classes = new Map<string, StorageClassEntry>();
+  readonly #drivers = new Map<string, CSIDriver>();
+  readonly #csiNodes = new Map<string, CSINode>();
+  readonly #capacities = new Map<string, CapacityEntry>();
+  readonly #capByClass = new Map<string, MutableCapacityClassIndex>();
+  /** Called after every change, with the kind (for metrics and waiters). */
+  onChange: ((kind: Kind) => void) | undefined;
+
+  // ---- ClusterView ----------------------------------------------------------------------
+
+  node(name: string): Node | undefined {
+    return this.#nodes.get(name);
+  }
+
+  nodeNames(): readonly string[] {
+    this.#nodeNames ??= [...this.#nodes.keys()].sort();
+    return this.#nodeNames;
+  }
+
+  pod(namespace: string, name: string): Pod | undefined {
+    return this.#pods.get(`${namespace}/${name}`);
+  }
+
+  pvc(namespace: string, name: string): PersistentVolumeClaim | undefined {
+    const key = `${namespace}/${name}`;
+    return this.#assumedPVCs.get(key) ?? this.#apiPVCs.get(key);
+  }
+
+  pv(name: string): PVEntry | undefined {
+    return this.#pvEntries.get(name);
+  }
+
+  storageClass(name: string): StorageClassEntry | undefined {
+    return this.#classes.get(name);
+  }
+
+  csiDriver(name: string): CSIDriver | undefined {
+    return this.#drivers.get(name);
+  }
+
+  pvClass(className: string): PVClassIndex {
+    return this.#pvByClass.get(className) ?? EMPTY_PV_CLASS;
+  }
+
+  capacityClass(className: string): CapacityClassIndex {
+    return this.#capByClass.get(className) ?? EMPTY_CAPACITY_CLASS;
+  }
+
+  podsControlledBy(namespace: string, ownerUid: string): readonly Pod[] {
+    const keys = this.#podsByController.get(ownerUid);
+    if (!keys) return [];
+    const out: Pod[] = [];
+    for (const k of keys) {
+      const p = this.#pods.get(k);
+      if (p && (p.metadata?.namespace ?? 'default') === namespace) out.push(p);
+    }
+    return out;
+  }
+
+  // ---- informer (API) copies ------------------------------------------------------------
+
+  apiPV(name: string): PersistentVolume | undefined {
+    return this.#apiPVs.get(name);
+  }
+
+  apiPVC(namespace: string, name: string): PersistentVolumeClaim | undefined {
+    return this.#apiPVCs.get(`${namespace}/${name}`);
+  }
+
+  csiNode(name: string): CSINode | undefined {
+    return this.#csiNodes.get(name);
+  }
+
+  counts(): Record<Kind, number> {
+    return {
+      Node: this.#nodes.size,
+      Pod: this.#pods.size,
+      PersistentVolume: this.#apiPVs.size,
+      PersistentVolumeClaim: this.#apiPVCs.size,
+      StorageClass: this.#classes.size,
+      CSIDriver: this.#drivers.size,
+      CSIStorageCapacity: this.#capacities.size,
+      CSINode: this.#csiNodes.size,
+    };
+  }
+
+  list(kind: Kind): KubeObject[] {
+    switch (kind) {
+      case 'Node':
+        return [...this.#nodes.values()];
+      case 'Pod':
+        return [...this.#pods.values()];
+      case 'PersistentVolume':
+        return [...this.#apiPVs.values()];
+      case 'PersistentVolumeClaim':
+        return [...this.#apiPVCs.values()];
+      case 'StorageClass':
+        return [...this.#classes.values()].map((e) => e.sc);
+      case 'CSIDriver':
+        return [...this.#drivers.values()];
+      case 'CSIStorageCapacity':
+        return [...this.#capacities.values()].map((e) => e.obj);
+      case 'CSINode':
+        return [...this.#csiNodes.values()];
+    }
+  }
+
+  /** Adds or replaces an object as delivered by the API (informer add/update, snapshot). */
+  upsert(kind: Kind, obj: KubeObject): void {
+    const key = objectKey(kind, obj);
+    switch (kind) {
+      case 'Node':
+        if (!this.#nodes.has(key)) this.#nodeNames = undefined;
+        this.#nodes.set(key, obj as Node);
+        break;
+      case 'Pod':
+        this.#removePod(key);
+        this.#pods.set(key, obj as Pod);
+        this.#indexPod(key, obj as Pod);
+        break;
+      case 'PersistentVolumeClaim': {
+        const assumed = this.#assumedPVCs.get(key);
+        if (assumed && rv(assumed) !== rv(obj)) this.#assumedPVCs.delete(key);
+        this.#apiPVCs.set(key, obj as PersistentVolumeClaim);
+        break;
+      }
+      case 'PersistentVolume': {
+        const assumed = this.#assumedPVs.get(key);
+        if (assumed && rv(assumed) !== rv(obj)) this.#assumedPVs.delete(key);
+        this.#apiPVs.set(key, obj as PersistentVolume);
+        this.#reindexPV(key);
+        break;
+      }
+      case 'StorageClass':
+        this.#classes.set(key, toStorageClassEntry(obj as StorageClass));
+        break;
+      case 'CSIDriver':
+        this.#drivers.set(key, obj as CSIDriver);
+        break;
+      case 'CSINode':
+        this.#csiNodes.set(key, obj as CSINode);
+        break;
+      case 'CSIStorageCapacity':
+        this.#removeCapacity(key);
+        this.#addCapacity(toCapacityEntry(obj as CSIStorageCapacity));
+        break;
+    }
+    this.onChange?.(kind);
+  }
+
+  /** Removes an object (informer delete). Drops any assumption for it. */
+  remove(kind: Kind, obj: KubeObject): void {
+    const key = objectKey(kind, obj);
+    switch (kind) {
+      case 'Node':
+        if (this.#nodes.delete(key)) this.#nodeNames = undefined;
+        break;
+      case 'Pod':
+        this.#removePod(key);
+        break;
+      case 'PersistentVolumeClaim':
+        this.#apiPVCs.delete(key);
+        this.#assumedPVCs.delete(key);
+        break;
+      case 'PersistentVolume':
+        this.#apiPVs.delete(key);
+        this.#assumedPVs.delete(key);
+        this.#reindexPV(key);
+        break;
+      case 'StorageClass':
+        this.#classes.delete(key);
+        break;
+      case 'CSIDriver':
+        this.#drivers.delete(key);
+        break;
+      case 'CSINode':
+        this.#csiNodes.delete(key);
+        break;
+      case 'CSIStorageCapacity':
+        this.#removeCapacity(key);
+        break;
+    }
+    this.onChange?.(kind);
+  }
+
+  /** Replaces every object of a kind (initial list / relist), emitting deletes for vanished ones. */
+  replaceAll(kind: Kind, objs: readonly KubeObject[]): void {
+    const keep = new Set(objs.map((o) => objectKey(kind, o)));
+    for (const old of this.list(kind)) if (!keep.has(objectKey(kind, old))) this.remove(kind, old);
+    for (const o of objs) this.upsert(kind, o);
+  }
+
+  // ---- assumptions (R8.2) ---------------------------------------------------------------
+
+  assumePV(pv: PersistentVolume): void {
+    const name = pv.metadata?.name ?? '';
+    const api = this.#apiPVs.get(name);
+    if (!api) throw new OutOfSyncError(`PersistentVolume "${name}" not found`);
+    if (rv(api) !== rv(pv)) throw new OutOfSyncError(`"${name}" is out of sync (stored: ${rv(api)}, assume: ${rv(pv)})`);
+    this.#assumedPVs.set(name, pv);
+    this.#reindexPV(name);
+    this.onChange?.('PersistentVolume');
+  }
+
+  restorePV(name: string): void {
+    if (this.#assumedPVs.delete(name)) {
+      this.#reindexPV(name);
+      this.onChange?.('PersistentVolume');
+    }
+  }
+
+  assumePVC(pvc: PersistentVolumeClaim): void {
+    const key = objectKey('PersistentVolumeClaim', pvc);
+    const api = this.#apiPVCs.get(key);
+    if (!api) throw new OutOfSyncError(`PersistentVolumeClaim "${key}" not found`);
+    if (rv(api) !== rv(pvc)) throw new OutOfSyncError(`"${key}" is out of sync (stored: ${rv(api)}, assume: ${rv(pvc)})`);
+    this.#assumedPVCs.set(key, pvc);
+    this.onChange?.('PersistentVolumeClaim');
+  }
+
+  restorePVC(namespace: string, name: string): void {
+    if (this.#assumedPVCs.delete(`${namespace}/${name}`)) this.onChange?.('PersistentVolumeClaim');
+  }
+
+  isPVAssumed(name: string): boolean {
+    return this.#assumedPVs.has(name);
+  }
+
+  isPVCAssumed(namespace: string, name: string): boolean {
+    return this.#assumedPVCs.has(`${namespace}/${name}`);
+  }
+
+  assumedCounts(): { pvs: number; pvcs: number } {
+    return { pvs: this.#assumedPVs.size, pvcs: this.#assumedPVCs.size };
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  #reindexPV(name: string): void {
+    const old = this.#pvEntries.get(name);
+    if (old) this.#pvByClass.get(old.className)?.remove(name);
+    const effective = this.#assumedPVs.get(name) ?? this.#apiPVs.get(name);
+    if (!effective) {
+      this.#pvEntries.delete(name);
+      return;
+    }
+    const entry = toPVEntry(effective);
+    this.#pvEntries.set(name, entry);
+    let idx = this.#pvByClass.get(entry.className);
+    if (!idx) {
+      idx = new MutablePVClassIndex();
+      this.#pvByClass.set(entry.className, idx);
+    }
+    idx.upsert(entry);
+  }
+
+  #addCapacity(e: CapacityEntry): void {
+    this.#capacities.set(e.key, e);
+    let idx = this.#capByClass.get(e.className);
+    if (!idx) {
+      idx = new MutableCapacityClassIndex();
+      this.#capByClass.set(e.className, idx);
+    }
+    idx.upsert(e);
+  }
+
+  #removeCapacity(key: string): void {
+    const old = this.#capacities.get(key);
+    if (!old) return;
+    this.#capacities.delete(key);
+    this.#capByClass.get(old.className)?.remove(key);
+  }
+
+  #indexPod(key: string, pod: Pod): void {
+    const uid = controllerUid(pod);
+    if (!uid) return;
+    let set = this.#podsByController.get(uid);
+    if (!set) {
+      set = new Set();
+      this.#podsByController.set(uid, set);
+    }
+    set.add(key);
+  }
+
+  #removePod(key: string): void {
+    const old = this.#pods.get(key);
+    if (!old) return;
+    this.#pods.delete(key);
+    const uid = controllerUid(old);
+    if (uid) {
+      const set = this.#podsByController.get(uid);
+      set?.delete(key);
+      if (set?.size === 0) this.#podsByController.delete(uid);
+    }
+  }
+}

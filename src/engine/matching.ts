@@ -1,0 +1,134 @@
+/**
+ * WaitForFirstConsumer static matching for one claim on one node (R5.3, R5.4), served from the
+ * per-class index, plus a slow explanatory scan used only by `explain` and Events.
+ */
+import type { ClaimInfo } from './claims.js';
+import { EngineError } from './errors.js';
+import { lowerBound } from './pv-index.js';
+import { formatBytes } from './quantity.js';
+import { explainMismatch, selectorMatches } from './selectors.js';
+import type { NodeLike, PVClassIndex, PVEntry } from './view.js';
+
+/** R5.4: a PV whose claimRef names this claim (and, if set, its uid). */
+export function isBoundToClaim(pv: PVEntry, claim: ClaimInfo): boolean {
+  if (pv.claimKey !== claim.key) return false;
+  return pv.claimUid === '' || pv.claimUid === (claim.pvc.metadata?.uid ?? '');
+}
+
+function accessModesOK(pv: PVEntry, claim: ClaimInfo): boolean {
+  for (const m of claim.accessModes) if (!pv.accessModes.has(m)) return false;
+  return true;
+}
+
+/** The checks R5.3 applies to every PV before node affinity (a–f, minus claimRef). */
+function basicOK(pv: PVEntry, claim: ClaimInfo, chosen: ReadonlySet<string>, request: number): boolean {
+  return (
+    !chosen.has(pv.name) &&
+    pv.capacity >= request &&
+    pv.volumeMode === claim.volumeMode &&
+    pv.volumeAttributesClass === claim.volumeAttributesClass &&
+    !pv.deleting
+  );
+}
+
+/**
+ * Returns the PV to bind `claim` to on `node`, or undefined.
+ * Pre-bound PVs win outright (even over smaller ones); a pre-bound PV whose affinity fails the
+ * node means "no match at all" for this claim. Otherwise the smallest Available PV that passes
+ * every check; ties go to the lexically smallest name (upstream: list order).
+ */
+export function findMatchingVolume(claim: ClaimInfo, index: PVClassIndex, node: NodeLike, chosen: ReadonlySet<string>): PVEntry | undefined {
+  if (claim.selectorError !== undefined) throw new EngineError(claim.selectorError);
+  const request = claim.request ?? 0;
+
+  for (const pv of index.preboundTo(claim.key)) {
+    if (!isBoundToClaim(pv, claim) || !basicOK(pv, claim, chosen, request)) continue;
+    return selectorMatches(pv.affinity, node.labels) ? pv : undefined;
+  }
+
+  let best: PVEntry | undefined;
+  for (const group of index.freeGroupsFor(node.labels)) {
+    for (let i = lowerBound(group, request); i < group.length; i++) {
+      const pv = group[i]!;
+      if (best !== undefined && (pv.capacity > best.capacity || (pv.capacity === best.capacity && pv.name > best.name))) break;
+      if (!basicOK(pv, claim, chosen, request)) continue;
+      if (pv.phase !== 'Available') continue;
+      if (claim.selector !== undefined && !selectorMatches(claim.selector, pv.labels)) continue;
+      if (pv.className !== claim.className) continue;
+      if (!accessModesOK(pv, claim)) continue;
+      best = pv;
+      break;
+    }
+  }
+  return best;
+}
+
+/** Why one PV cannot serve `claim` on `node` (first failing check in R5.3 order), or undefined if it can. */
+export function whyNot(pv: PVEntry, claim: ClaimInfo, node: NodeLike, chosen: ReadonlySet<string>): { code: string; text: string } | undefined {
+  const request = claim.request ?? 0;
+  if (chosen.has(pv.name)) return { code: 'chosen', text: `${pv.name} is already chosen for another claim of this pod` };
+  if (pv.claimKey !== undefined && !isBoundToClaim(pv, claim)) return { code: 'claimed', text: `${pv.name} is claimed by ${pv.claimKey}` };
+  if (pv.capacity < request) return { code: 'small', text: `${pv.name} has ${formatBytes(pv.capacity)} < ${formatBytes(request)} requested` };
+  if (pv.volumeMode !== claim.volumeMode) return { code: 'mode', text: `${pv.name} has volumeMode ${pv.volumeMode}, claim wants ${claim.volumeMode}` };
+  if (pv.volumeAttributesClass !== claim.volumeAttributesClass) {
+    return { code: 'vac', text: `${pv.name} has volumeAttributesClass "${pv.volumeAttributesClass}", claim wants "${claim.volumeAttributesClass}"` };
+  }
+  if (pv.deleting) return { code: 'deleting', text: `${pv.name} is being deleted` };
+  const affinityOK = selectorMatches(pv.affinity, node.labels);
+  if (pv.claimKey !== undefined) {
+    return affinityOK ? undefined : { code: 'affinity', text: `PV ${pv.name} (pre-bound to this claim) ${explainMismatch(pv.affinity, node.labels, node.name)}` };
+  }
+  if (pv.phase !== 'Available') return { code: 'phase', text: `${pv.name} is ${pv.phase || 'in no phase'}, not Available` };
+  if (claim.selector !== undefined && !selectorMatches(claim.selector, pv.labels)) return { code: 'selector', text: `${pv.name} labels do not match the claim's selector` };
+  if (pv.className !== claim.className) return { code: 'class', text: `${pv.name} has class "${pv.className}"` };
+  if (!affinityOK) return { code: 'affinity', text: `PV ${pv.name} ${explainMismatch(pv.affinity, node.labels, node.name)}` };
+  if (!accessModesOK(pv, claim)) return { code: 'access', text: `${pv.name} offers access modes [${[...pv.accessModes].join(',')}], claim wants [${claim.accessModes.join(',')}]` };
+  return undefined;
+}
+
+const CATEGORY: Record<string, string> = {
+  chosen: 'already chosen for another claim of this pod',
+  claimed: 'claimed by other claims',
+  small: 'too small',
+  mode: 'wrong volumeMode',
+  vac: 'wrong volumeAttributesClass',
+  deleting: 'being deleted',
+  affinity: 'node affinity does not match',
+  phase: 'not Available',
+  selector: "not selected by the claim's selector",
+  class: 'wrong class',
+  access: 'missing access modes',
+};
+
+export function describeClaim(claim: ClaimInfo): string {
+  const parts = [`class ${claim.className || '""'}`];
+  if (claim.request !== undefined) parts.push(formatBytes(claim.request));
+  if (claim.accessModes.length > 0) parts.push(claim.accessModes.join(','));
+  if (claim.volumeMode !== 'Filesystem') parts.push(claim.volumeMode);
+  return `pvc ${claim.name} (${parts.join(', ')})`;
+}
+
+/** Human explanation of why no PV of the claim's class serves it on `node`. */
+export function explainNoMatch(claim: ClaimInfo, index: PVClassIndex, node: NodeLike, chosen: ReadonlySet<string>): string {
+  const head = `${describeClaim(claim)}: no PersistentVolume fits on node ${node.name}`;
+  if (index.size === 0) return `${head}: no PV of class "${claim.className}" exists`;
+  const byCode = new Map<string, string[]>();
+  let total = 0;
+  for (const pv of index.all()) {
+    total++;
+    const why = whyNot(pv, claim, node, chosen);
+    if (!why) continue;
+    const list = byCode.get(why.code) ?? [];
+    list.push(why.text);
+    byCode.set(why.code, list);
+  }
+  const affinity = byCode.get('affinity');
+  if (total === 1 && affinity) return `pvc ${claim.name}: ${affinity[0]!}`;
+  const parts: string[] = [];
+  for (const [code, texts] of byCode) {
+    const examples = texts.slice(0, 2).join('; ');
+    const more = texts.length > 2 ? `; and ${texts.length - 2} more` : '';
+    parts.push(`${texts.length} ${CATEGORY[code] ?? code} (${examples}${more})`);
+  }
+  return `${head}: of ${total} PV(s) of class "${claim.className}", ${parts.join(', ')}`;
+}

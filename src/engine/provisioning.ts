@@ -1,0 +1,62 @@
+/** Dynamic provisioning checks for delay-binding claims (R5.5) and CSIStorageCapacity (R5.6). */
+import type { ClaimInfo } from './claims.js';
+import { EngineError } from './errors.js';
+import { formatBytes } from './quantity.js';
+import { explainMismatch, formatSelector, selectorMatches } from './selectors.js';
+import { NotSupportedProvisioner } from './types.js';
+import type { CapacityEntry, ClusterView, NodeLike } from './view.js';
+
+export type ProvisionCheck =
+  | { readonly ok: true; readonly capacity: CapacityEntry | undefined; readonly detail: string }
+  | { readonly ok: false; readonly code: 'bind_conflict' | 'not_enough_space'; readonly detail: string };
+
+/** R5.6: whether some CSIStorageCapacity reachable from the node can hold the claim. */
+function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, view: ClusterView, explain: boolean): ProvisionCheck {
+  if (claim.request === undefined) return { ok: true, capacity: undefined, detail: 'claim requests no size, so capacity is not checked' };
+  const driver = view.csiDriver(provisioner);
+  if (!driver) return { ok: true, capacity: undefined, detail: `no CSIDriver "${provisioner}", so capacity is not tracked` };
+  if (driver.spec?.storageCapacity !== true) {
+    return { ok: true, capacity: undefined, detail: `CSIDriver ${provisioner} does not publish storage capacity` };
+  }
+  const request = claim.request;
+  const reachable = view.capacityClass(claim.className).reachableFrom(node.labels);
+  for (const c of reachable) {
+    if (c.limit !== undefined && c.limit >= request) {
+      return { ok: true, capacity: c, detail: explain ? `CSIStorageCapacity ${c.key} offers ${formatBytes(c.limit)} for ${formatBytes(request)}` : '' };
+    }
+  }
+  if (!explain) return { ok: false, code: 'not_enough_space', detail: '' };
+  const seen = reachable.map((c) => `${c.key} ${c.limit === undefined ? 'has no capacity' : `has ${formatBytes(c.limit)}`}`);
+  const unreachable = [...view.capacityClass(claim.className).all()].filter((c) => !selectorMatches(c.topology, node.labels)).length;
+  const tail = seen.length > 0 ? `reachable: ${seen.join(', ')}` : 'none is reachable from this node';
+  return {
+    ok: false,
+    code: 'not_enough_space',
+    detail: `${claim.name}: no CSIStorageCapacity of class ${claim.className} on node ${node.name} has ${formatBytes(request)} (${tail}${unreachable > 0 ? `; ${unreachable} other(s) cover other topology` : ''})`,
+  };
+}
+
+/** R5.5 for one claim. Throws EngineError for the two error cases. */
+export function checkProvision(claim: ClaimInfo, node: NodeLike, view: ClusterView, explain: boolean): ProvisionCheck {
+  if (claim.className === '') throw new EngineError(`no class for claim "${claim.key}"`);
+  const sc = view.storageClass(claim.className);
+  if (!sc) throw new EngineError(`failed to find storage class "${claim.className}"`);
+  if (sc.provisioner === '' || sc.provisioner === NotSupportedProvisioner) {
+    return {
+      ok: false,
+      code: 'bind_conflict',
+      detail: explain ? `StorageClass ${sc.name} cannot provision (provisioner "${sc.provisioner}")` : '',
+    };
+  }
+  if (!selectorMatches(sc.allowedTopologies, node.labels)) {
+    return {
+      ok: false,
+      code: 'bind_conflict',
+      detail: explain ? `StorageClass ${sc.name} allowedTopologies ${explainMismatch(sc.allowedTopologies, node.labels, node.name)}` : '',
+    };
+  }
+  const cap = capacityCheck(claim, sc.provisioner, node, view, explain);
+  if (!cap.ok || !explain) return cap;
+  const topo = sc.allowedTopologies.all ? '' : ` (allowedTopologies ${formatSelector(sc.allowedTopologies)})`;
+  return { ...cap, detail: `provision via StorageClass ${sc.name} (${sc.provisioner})${topo}; ${cap.detail}` };
+}

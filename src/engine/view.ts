@@ -1,0 +1,94 @@
+/**
+ * The read-only cluster view the engine consumes. Two sources feed it (snapshot file, live
+ * informers, both via ClusterStore); the engine never does I/O itself.
+ */
+import type { CompiledSelector, Labels } from './selectors.js';
+import type {
+  CSIDriver,
+  CSIStorageCapacity,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  StorageClass,
+} from './types.js';
+
+/** A PV with the facts matching needs, precomputed once per resourceVersion. */
+export interface PVEntry {
+  readonly pv: PersistentVolume;
+  readonly name: string;
+  /** capacity.storage in bytes (0 when absent). */
+  readonly capacity: number;
+  /** R1.2 class: beta annotation wins, else spec.storageClassName. */
+  readonly className: string;
+  readonly affinity: CompiledSelector;
+  /** JSON of nodeAffinity.required: PVs with equal keys share an index group. */
+  readonly affinityKey: string;
+  readonly accessModes: ReadonlySet<string>;
+  /** Defaulted volumeMode (nil = Filesystem). */
+  readonly volumeMode: string;
+  readonly volumeAttributesClass: string;
+  readonly phase: string;
+  readonly deleting: boolean;
+  /** `namespace/name` of spec.claimRef, if any. */
+  readonly claimKey: string | undefined;
+  readonly claimUid: string;
+  readonly labels: Labels;
+}
+
+export interface StorageClassEntry {
+  readonly sc: StorageClass;
+  readonly name: string;
+  readonly provisioner: string;
+  /** undefined = volumeBindingMode not set (an error for delay-mode checks, R1.3). */
+  readonly bindingMode: string | undefined;
+  readonly allowedTopologies: CompiledSelector;
+}
+
+export interface CapacityEntry {
+  readonly obj: CSIStorageCapacity;
+  /** `namespace/name`: the deterministic "lister order" used to pick the first match. */
+  readonly key: string;
+  readonly className: string;
+  /** maximumVolumeSize if set, else capacity (R5.6); undefined = no limit known. */
+  readonly limit: number | undefined;
+  /** capacity in bytes, for scoring (R7.3). */
+  readonly capacity: number | undefined;
+  readonly topology: CompiledSelector;
+}
+
+export interface PVClassIndex {
+  /** PVs of this class whose claimRef names `namespace/name` (any phase). */
+  preboundTo(claimKey: string): readonly PVEntry[];
+  /** Unclaimed PVs grouped by identical affinity, for groups that match `labels`; each group sorted by (capacity, name). */
+  freeGroupsFor(labels: Labels): readonly (readonly PVEntry[])[];
+  /** Every PV of the class, for explanations (slow path). */
+  all(): Iterable<PVEntry>;
+  readonly size: number;
+}
+
+export interface CapacityClassIndex {
+  /** Capacities whose nodeTopology matches `labels`, in `key` order. */
+  reachableFrom(labels: Labels): readonly CapacityEntry[];
+  all(): Iterable<CapacityEntry>;
+}
+
+export interface ClusterView {
+  node(name: string): Node | undefined;
+  nodeNames(): readonly string[];
+  pod(namespace: string, name: string): Pod | undefined;
+  pvc(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  pv(name: string): PVEntry | undefined;
+  storageClass(name: string): StorageClassEntry | undefined;
+  csiDriver(name: string): CSIDriver | undefined;
+  pvClass(className: string): PVClassIndex;
+  capacityClass(className: string): CapacityClassIndex;
+  /** Pods in `namespace` whose controller ownerReference has this uid (for spreading). */
+  podsControlledBy(namespace: string, ownerUid: string): readonly Pod[];
+}
+
+/** The node facts the engine needs: name and labels. */
+export interface NodeLike {
+  readonly name: string;
+  readonly labels: Labels;
+}
