@@ -86,20 +86,6 @@ export function whyNot(pv: PVEntry, claim: ClaimInfo, node: NodeLike, chosen: Re
   return undefined;
 }
 
-const CATEGORY: Record<string, string> = {
-  chosen: 'already chosen for another claim of this pod',
-  claimed: 'claimed by other claims',
-  small: 'too small',
-  mode: 'wrong volumeMode',
-  vac: 'wrong volumeAttributesClass',
-  deleting: 'being deleted',
-  affinity: 'node affinity does not match',
-  phase: 'not Available',
-  selector: "not selected by the claim's selector",
-  class: 'wrong class',
-  access: 'missing access modes',
-};
-
 export function describeClaim(claim: ClaimInfo): string {
   const parts = [`class ${claim.className || '""'}`];
   if (claim.request !== undefined) parts.push(formatBytes(claim.request));
@@ -108,27 +94,34 @@ export function describeClaim(claim: ClaimInfo): string {
   return `pvc ${claim.name} (${parts.join(', ')})`;
 }
 
-/** Human explanation of why no PV of the claim's class serves it on `node`. */
+/**
+ * Human explanation of why no PV of the claim's class serves it on `node`: first the PVs whose
+ * affinity allows this node, each with the check it fails, then a count of PVs bound to other
+ * topology with one example of the label that excludes them.
+ */
 export function explainNoMatch(claim: ClaimInfo, index: PVClassIndex, node: NodeLike, chosen: ReadonlySet<string>): string {
-  const head = `${describeClaim(claim)}: no PersistentVolume fits on node ${node.name}`;
+  const head = describeClaim(claim);
   if (index.size === 0) return `${head}: no PV of class "${claim.className}" exists`;
-  const byCode = new Map<string, string[]>();
-  let total = 0;
+  const here: string[] = [];
+  const elsewhere: PVEntry[] = [];
   for (const pv of index.all()) {
-    total++;
+    const mine = pv.claimKey !== undefined && isBoundToClaim(pv, claim);
+    if (!mine && !selectorMatches(pv.affinity, node.labels)) {
+      elsewhere.push(pv);
+      continue;
+    }
     const why = whyNot(pv, claim, node, chosen);
-    if (!why) continue;
-    const list = byCode.get(why.code) ?? [];
-    list.push(why.text);
-    byCode.set(why.code, list);
+    if (why) here.push(why.text);
   }
-  const affinity = byCode.get('affinity');
-  if (total === 1 && affinity) return `pvc ${claim.name}: ${affinity[0]!}`;
   const parts: string[] = [];
-  for (const [code, texts] of byCode) {
-    const examples = texts.slice(0, 2).join('; ');
-    const more = texts.length > 2 ? `; and ${texts.length - 2} more` : '';
-    parts.push(`${texts.length} ${CATEGORY[code] ?? code} (${examples}${more})`);
+  if (here.length === 0) parts.push(`no PV of class "${claim.className}" is usable on node ${node.name}`);
+  else {
+    const shown = here.slice(0, 4).join('; ');
+    parts.push(`PVs usable on node ${node.name} do not fit: ${shown}${here.length > 4 ? `; and ${here.length - 4} more` : ''}`);
   }
-  return `${head}: of ${total} PV(s) of class "${claim.className}", ${parts.join(', ')}`;
+  if (elsewhere.length > 0) {
+    const ex = elsewhere[0]!;
+    parts.push(`${elsewhere.length} other PV(s) of the class are for other nodes (e.g. PV ${ex.name} ${explainMismatch(ex.affinity, node.labels, node.name)})`);
+  }
+  return `${head}: ${parts.join('; ')}`;
 }

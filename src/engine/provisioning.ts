@@ -32,7 +32,7 @@ function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, vi
   return {
     ok: false,
     code: 'not_enough_space',
-    detail: `${claim.name}: no CSIStorageCapacity of class ${claim.className} on node ${node.name} has ${formatBytes(request)} (${tail}${unreachable > 0 ? `; ${unreachable} other(s) cover other topology` : ''})`,
+    detail: `no CSIStorageCapacity of class ${claim.className} on node ${node.name} has ${formatBytes(request)} (${tail}${unreachable > 0 ? `; ${unreachable} other(s) cover other topology` : ''})`,
   };
 }
 
