@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/http/**/*.test.ts', 'test/property/**/*.test.ts', 'test/live/**/*.test.ts'],
+          include: ['test/{unit,http,property,live,bind,cli}/**/*.test.ts'],
           benchmark: { include: ['bench/**/*.bench.ts'] },
         },
       },

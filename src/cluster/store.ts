@@ -62,8 +62,19 @@ export class ClusterStore implements ClusterView {
   readonly #csiNodes = new Map<string, CSINode>();
   readonly #capacities = new Map<string, CapacityEntry>();
   readonly #capByClass = new Map<string, MutableCapacityClassIndex>();
-  /** Called after every change, with the kind (for metrics and waiters). */
-  onChange: ((kind: Kind) => void) | undefined;
+  readonly #listeners = new Set<(kind: Kind) => void>();
+  /** When each assumption was made (ms, caller's clock), for the TTL safety net. */
+  readonly #assumedAt = new Map<string, number>();
+
+  /** Registers a listener called after every change (informer event or assumption). */
+  subscribe(fn: (kind: Kind) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #changed(kind: Kind): void {
+    for (const fn of this.#listeners) fn(kind);
+  }
 
   // ---- ClusterView ----------------------------------------------------------------------
 
@@ -179,13 +190,19 @@ export class ClusterStore implements ClusterView {
         break;
       case 'PersistentVolumeClaim': {
         const assumed = this.#assumedPVCs.get(key);
-        if (assumed && rv(assumed) !== rv(obj)) this.#assumedPVCs.delete(key);
+        if (assumed && rv(assumed) !== rv(obj)) {
+          this.#assumedPVCs.delete(key);
+          this.#assumedAt.delete(`pvc:${key}`);
+        }
         this.#apiPVCs.set(key, obj as PersistentVolumeClaim);
         break;
       }
       case 'PersistentVolume': {
         const assumed = this.#assumedPVs.get(key);
-        if (assumed && rv(assumed) !== rv(obj)) this.#assumedPVs.delete(key);
+        if (assumed && rv(assumed) !== rv(obj)) {
+          this.#assumedPVs.delete(key);
+          this.#assumedAt.delete(`pv:${key}`);
+        }
         this.#apiPVs.set(key, obj as PersistentVolume);
         this.#reindexPV(key);
         break;
@@ -204,7 +221,7 @@ export class ClusterStore implements ClusterView {
         this.#addCapacity(toCapacityEntry(obj as CSIStorageCapacity));
         break;
     }
-    this.onChange?.(kind);
+    this.#changed(kind);
   }
 
   /** Removes an object (informer delete). Drops any assumption for it. */
@@ -220,10 +237,12 @@ export class ClusterStore implements ClusterView {
       case 'PersistentVolumeClaim':
         this.#apiPVCs.delete(key);
         this.#assumedPVCs.delete(key);
+        this.#assumedAt.delete(`pvc:${key}`);
         break;
       case 'PersistentVolume':
         this.#apiPVs.delete(key);
         this.#assumedPVs.delete(key);
+        this.#assumedAt.delete(`pv:${key}`);
         this.#reindexPV(key);
         break;
       case 'StorageClass':
@@ -239,7 +258,7 @@ export class ClusterStore implements ClusterView {
         this.#removeCapacity(key);
         break;
     }
-    this.onChange?.(kind);
+    this.#changed(kind);
   }
 
   /** Replaces every object of a kind (initial list / relist), emitting deletes for vanished ones. */
@@ -251,34 +270,37 @@ export class ClusterStore implements ClusterView {
 
   // ---- assumptions (R8.2) ---------------------------------------------------------------
 
-  assumePV(pv: PersistentVolume): void {
+  assumePV(pv: PersistentVolume, now = 0): void {
     const name = pv.metadata?.name ?? '';
     const api = this.#apiPVs.get(name);
     if (!api) throw new OutOfSyncError(`PersistentVolume "${name}" not found`);
     if (rv(api) !== rv(pv)) throw new OutOfSyncError(`"${name}" is out of sync (stored: ${rv(api)}, assume: ${rv(pv)})`);
     this.#assumedPVs.set(name, pv);
+    this.#assumedAt.set(`pv:${name}`, now);
     this.#reindexPV(name);
-    this.onChange?.('PersistentVolume');
+    this.#changed('PersistentVolume');
   }
 
   restorePV(name: string): void {
     if (this.#assumedPVs.delete(name)) {
+      this.#assumedAt.delete(`pv:${name}`);
       this.#reindexPV(name);
-      this.onChange?.('PersistentVolume');
+      this.#changed('PersistentVolume');
     }
   }
 
-  assumePVC(pvc: PersistentVolumeClaim): void {
+  assumePVC(pvc: PersistentVolumeClaim, now = 0): void {
     const key = objectKey('PersistentVolumeClaim', pvc);
     const api = this.#apiPVCs.get(key);
     if (!api) throw new OutOfSyncError(`PersistentVolumeClaim "${key}" not found`);
     if (rv(api) !== rv(pvc)) throw new OutOfSyncError(`"${key}" is out of sync (stored: ${rv(api)}, assume: ${rv(pvc)})`);
     this.#assumedPVCs.set(key, pvc);
-    this.onChange?.('PersistentVolumeClaim');
+    this.#assumedAt.set(`pvc:${key}`, now);
+    this.#changed('PersistentVolumeClaim');
   }
 
   restorePVC(namespace: string, name: string): void {
-    if (this.#assumedPVCs.delete(`${namespace}/${name}`)) this.onChange?.('PersistentVolumeClaim');
+    if (this.#assumedPVCs.delete(`${namespace}/${name}`)) this.#changed('PersistentVolumeClaim');
   }
 
   isPVAssumed(name: string): boolean {
@@ -287,6 +309,24 @@ export class ClusterStore implements ClusterView {
 
   isPVCAssumed(namespace: string, name: string): boolean {
     return this.#assumedPVCs.has(`${namespace}/${name}`);
+  }
+
+  /**
+   * TTL safety net (upstream has none): drops assumptions made before `cutoff`, e.g. by a bind
+   * request that crashed. Returns the keys dropped.
+   */
+  expireAssumptions(cutoff: number): string[] {
+    const dropped: string[] = [];
+    for (const [k, at] of [...this.#assumedAt]) {
+      if (at >= cutoff) continue;
+      dropped.push(k);
+      if (k.startsWith('pv:')) this.restorePV(k.slice(3));
+      else {
+        const [ns, name] = k.slice(4).split('/') as [string, string];
+        this.restorePVC(ns, name);
+      }
+    }
+    return dropped;
   }
 
   assumedCounts(): { pvs: number; pvcs: number } {
