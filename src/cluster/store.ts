@@ -11,13 +11,11 @@ import { EMPTY_CAPACITY_CLASS, EMPTY_PV_CLASS, MutableCapacityClassIndex, Mutabl
 import type {
   CSIDriver,
   CSINode,
-  CSIStorageCapacity,
   KubeObject,
   Node,
   PersistentVolume,
   PersistentVolumeClaim,
   Pod,
-  StorageClass,
 } from '../engine/types.js';
 import type { CapacityClassIndex, CapacityEntry, ClusterView, PVClassIndex, PVEntry, StorageClassEntry } from '../engine/view.js';
 
@@ -181,12 +179,12 @@ export class ClusterStore implements ClusterView {
     switch (kind) {
       case 'Node':
         if (!this.#nodes.has(key)) this.#nodeNames = undefined;
-        this.#nodes.set(key, obj as Node);
+        this.#nodes.set(key, obj);
         break;
       case 'Pod':
         this.#removePod(key);
-        this.#pods.set(key, obj as Pod);
-        this.#indexPod(key, obj as Pod);
+        this.#pods.set(key, obj);
+        this.#indexPod(key, obj);
         break;
       case 'PersistentVolumeClaim': {
         const assumed = this.#assumedPVCs.get(key);
@@ -194,7 +192,7 @@ export class ClusterStore implements ClusterView {
           this.#assumedPVCs.delete(key);
           this.#assumedAt.delete(`pvc:${key}`);
         }
-        this.#apiPVCs.set(key, obj as PersistentVolumeClaim);
+        this.#apiPVCs.set(key, obj);
         break;
       }
       case 'PersistentVolume': {
@@ -203,22 +201,22 @@ export class ClusterStore implements ClusterView {
           this.#assumedPVs.delete(key);
           this.#assumedAt.delete(`pv:${key}`);
         }
-        this.#apiPVs.set(key, obj as PersistentVolume);
+        this.#apiPVs.set(key, obj);
         this.#reindexPV(key);
         break;
       }
       case 'StorageClass':
-        this.#classes.set(key, toStorageClassEntry(obj as StorageClass));
+        this.#classes.set(key, toStorageClassEntry(obj));
         break;
       case 'CSIDriver':
-        this.#drivers.set(key, obj as CSIDriver);
+        this.#drivers.set(key, obj);
         break;
       case 'CSINode':
-        this.#csiNodes.set(key, obj as CSINode);
+        this.#csiNodes.set(key, obj);
         break;
       case 'CSIStorageCapacity':
         this.#removeCapacity(key);
-        this.#addCapacity(toCapacityEntry(obj as CSIStorageCapacity));
+        this.#addCapacity(toCapacityEntry(obj));
         break;
     }
     this.#changed(kind);

@@ -14,8 +14,14 @@ import {
 export function bindVolumeToClaim(pv: PersistentVolume, pvc: PersistentVolumeClaim): { pv: PersistentVolume; dirty: boolean } {
   const ref = pv.spec?.claimRef;
   const m = pvc.metadata ?? {};
-  const alreadyBound = !!ref && ref.name === m.name && ref.namespace === m.namespace && (!ref.uid || ref.uid === m.uid);
-  const sameRef = !!ref && ref.name === m.name && ref.namespace === m.namespace && ref.uid === m.uid;
+  // Compare against the values a claimRef written here would carry (Go compares string fields,
+  // where unset = ""), so a PV bound by this function is recognised as bound on the next call.
+  const name = m.name ?? '';
+  const namespace = m.namespace ?? 'default';
+  const uid = m.uid ?? '';
+  const sameName = !!ref && (ref.name ?? '') === name && (ref.namespace ?? '') === namespace;
+  const alreadyBound = sameName && (!ref.uid || ref.uid === uid);
+  const sameRef = sameName && (ref.uid ?? '') === uid;
   let dirty = false;
   const out: PersistentVolume = structuredClone(pv);
   out.spec ??= {};
@@ -23,9 +29,9 @@ export function bindVolumeToClaim(pv: PersistentVolume, pvc: PersistentVolumeCla
     out.spec.claimRef = {
       kind: 'PersistentVolumeClaim',
       apiVersion: 'v1',
-      namespace: m.namespace ?? 'default',
-      name: m.name ?? '',
-      uid: m.uid ?? '',
+      namespace,
+      name,
+      uid,
       resourceVersion: m.resourceVersion ?? '',
     };
     dirty = true;
@@ -50,9 +56,8 @@ export function withSelectedNode(pvc: PersistentVolumeClaim, node: string): Pers
 /** A copy of the claim without the selected-node annotation (stale-annotation cleanup). */
 export function withoutSelectedNode(pvc: PersistentVolumeClaim): PersistentVolumeClaim {
   const out: PersistentVolumeClaim = structuredClone(pvc);
-  const ann = { ...(out.metadata?.annotations ?? {}) };
-  delete ann[AnnSelectedNode];
+  const { [AnnSelectedNode]: _dropped, ...rest } = out.metadata?.annotations ?? {};
   out.metadata ??= {};
-  out.metadata.annotations = ann;
+  out.metadata.annotations = rest;
   return out;
 }

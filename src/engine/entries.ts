@@ -28,7 +28,7 @@ export function pvcClassName(pvc: PersistentVolumeClaim): string {
 /** Requested storage in bytes; undefined when the claim requests none. */
 export function pvcRequest(pvc: PersistentVolumeClaim): number | undefined {
   const q = pvc.spec?.resources?.requests?.storage;
-  if (q === undefined || q === null) return undefined;
+  if (q === undefined) return undefined;
   return parseQuantity(q) ?? 0;
 }
 

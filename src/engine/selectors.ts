@@ -108,11 +108,11 @@ export function makeRequirement(key: string, op: string, values: readonly string
     default:
       throw new Error(allowNumeric ? `"${op}" is not a valid node selector operator` : `"${op}" is not a valid label selector operator`);
   }
-  if (op !== 'Gt' && op !== 'Lt') {
-    for (const v of vals) {
-      const e = labelValueError(v);
-      if (e) throw new Error(e);
-    }
+  // NewRequirement validates every value as a label value, Gt/Lt included: so "-1" or "+1"
+  // (valid base-10 integers but not valid label values) make the requirement invalid (R3.5).
+  for (const v of vals) {
+    const e = labelValueError(v);
+    if (e) throw new Error(e);
   }
   return { key, op, values: [...vals], valueSet: new Set(vals), int };
 }

@@ -77,7 +77,7 @@ export class StaleSelectedNodeCleaner {
     const t = setInterval(() => {
       if (running) return;
       running = true;
-      this.scan().finally(() => {
+      void this.scan().finally(() => {
         running = false;
       });
     }, this.opts.intervalMs);

@@ -129,7 +129,7 @@ export function parsePolicy(text: string, source: string): LoadedPolicy {
       source,
       doc.errors.map((e) => {
         const pos = lc.linePos(e.pos[0]);
-        return `${source}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax: ${e.message.split('\n')[0] ?? e.message}`;
+        return `${source}:${pos.line}:${pos.col}: YAML syntax: ${e.message.split('\n')[0] ?? e.message}`;
       }),
     );
   }

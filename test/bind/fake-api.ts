@@ -43,6 +43,7 @@ export class FakeApi implements KubeWriter {
     this.store.remove(kind, obj);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- test helper: callers name the kind they read
   get<T extends KubeObject>(kind: Kind, namespace: string, name: string): T | undefined {
     const ns = kind === 'PersistentVolumeClaim' || kind === 'Pod' ? `${namespace}/` : '';
     return this.objects.get(`${kind}:${ns}${name}`) as T | undefined;

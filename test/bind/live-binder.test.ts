@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LiveBinder, type LiveBinderOptions } from '../../src/bind/live-binder.js';
 import { filterPod } from '../../src/engine/filter.js';
-import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../../src/engine/types.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../src/engine/types.js';
 import { FakeApi } from './fake-api.js';
 
 const logger = pino({ level: 'silent' });
@@ -34,8 +34,10 @@ function pod(name: string, claims: string[]): Pod {
 
 function setup(opts: Partial<LiveBinderOptions> = {}) {
   const api = new FakeApi();
-  api.put('StorageClass', { metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' } as never);
-  api.put('StorageClass', { metadata: { name: 'dyn' }, provisioner: 'dyn.example.com', volumeBindingMode: 'WaitForFirstConsumer' } as never);
+  const local: StorageClass = { metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
+  const dyn: StorageClass = { metadata: { name: 'dyn' }, provisioner: 'dyn.example.com', volumeBindingMode: 'WaitForFirstConsumer' };
+  api.put('StorageClass', local);
+  api.put('StorageClass', dyn);
   api.put('Node', node('n1'));
   api.put('Node', node('n2'));
   const binder = new LiveBinder({

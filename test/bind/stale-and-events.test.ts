@@ -19,7 +19,7 @@ describe('stale selected-node cleanup (issue: pods pinned to deleted nodes)', ()
     const api = new FakeApi();
     let now = 0;
     const events = new EventRecorder(api, logger, {}, () => now);
-    api.put('Node', { metadata: { name: 'alive', labels: {} } } as never);
+    api.put('Node', { metadata: { name: 'alive', labels: {} } });
     const cleaner = new StaleSelectedNodeCleaner(api.store, api, logger, () => synced, events, { graceMs: 1000, intervalMs: 10 }, () => now);
     return { api, cleaner, setNow: (t: number) => (now = t) };
   }
@@ -58,7 +58,7 @@ describe('stale selected-node cleanup (issue: pods pinned to deleted nodes)', ()
     const { api, cleaner, setNow } = setup();
     api.put('PersistentVolumeClaim', pinned('pvc', 'late-node'));
     expect(await cleaner.scan()).toBe(0);
-    api.put('Node', { metadata: { name: 'late-node', labels: {} } } as never);
+    api.put('Node', { metadata: { name: 'late-node', labels: {} } });
     setNow(5000);
     expect(await cleaner.scan()).toBe(0);
     expect(api.calls.filter((c) => c.startsWith('replacePVC'))).toEqual([]);
