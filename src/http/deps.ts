@@ -2,7 +2,8 @@
 import type { Logger } from 'pino';
 import type { Binder } from '../bind/binder.js';
 import type { ScoringPolicy } from '../engine/score.js';
-import type { ClusterView } from '../engine/view.js';
+import type { Pod } from '../engine/types.js';
+import type { ClusterView, NodeLike } from '../engine/view.js';
 import type { ExtenderMetrics } from './metrics.js';
 
 export interface ReadyState {
@@ -25,7 +26,12 @@ export interface AppDeps {
    * per node name) and for a few hundred full Node objects with nodeCacheCapable: false.
    */
   readonly bodyLimit?: string | number;
+  /**
+   * Called (after the decision is made) when filter rejects every offered node for volume
+   * reasons, so live mode can record an explanatory Event on the pod.
+   */
+  readonly onFilterRejected?: (pod: Pod, nodes: readonly NodeLike[]) => void;
 }
 
 /** The subset the verb handlers use. */
-export type VerbDeps = Pick<AppDeps, 'view' | 'binder' | 'policy' | 'metrics'>;
+export type VerbDeps = Pick<AppDeps, 'view' | 'binder' | 'policy' | 'metrics' | 'onFilterRejected'>;

@@ -30,6 +30,12 @@ export class EventRecorder implements BindEventSink {
     this.#now = now;
   }
 
+  /** Whether an event for (uid, reason) would be emitted now (lets callers skip building it). */
+  wouldEmit(uid: string, reason: string): boolean {
+    const last = this.#last.get(`${uid}|${reason}`);
+    return last === undefined || this.#now() - last >= this.#opts.minIntervalMs;
+  }
+
   /** Emits unless an event with the same key was emitted within minIntervalMs. Returns whether it was sent. */
   emit(ev: EventSpec): boolean {
     const key = `${ev.involved.uid}|${ev.reason}`;
@@ -67,3 +73,6 @@ export class EventRecorder implements BindEventSink {
     this.forPod(pod, 'Warning', 'VolumeBindingFailed', `binding to node ${node} failed: ${error}`);
   }
 }
+
+/** Reason of the pod Event explaining a filter rejection on every offered node. */
+export const REJECTION_REASON = 'VolumeTopologyMismatch';

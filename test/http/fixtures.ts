@@ -16,7 +16,7 @@ import { ClusterStore } from '../../src/cluster/store.js';
 import type { ScoringPolicy } from '../../src/engine/score.js';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../src/engine/types.js';
 import { createApp } from '../../src/http/app.js';
-import type { ReadyState } from '../../src/http/deps.js';
+import type { AppDeps, ReadyState } from '../../src/http/deps.js';
 import { createMetrics, type ExtenderMetrics } from '../../src/http/metrics.js';
 
 export const NS = 'shop';
@@ -151,6 +151,7 @@ export interface HarnessOptions {
   prefix?: string;
   bodyLimit?: string | number;
   ready?: () => ReadyState;
+  onFilterRejected?: AppDeps['onFilterRejected'];
 }
 
 export function harness(opts: HarnessOptions = {}): Harness {
@@ -167,6 +168,7 @@ export function harness(opts: HarnessOptions = {}): Harness {
     ready: opts.ready ?? (() => ({ ready: true })),
     ...(opts.prefix === undefined ? {} : { prefix: opts.prefix }),
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
+    ...(opts.onFilterRejected === undefined ? {} : { onFilterRejected: opts.onFilterRejected }),
   });
   const prefix = opts.prefix ?? '/scheduler';
   return {

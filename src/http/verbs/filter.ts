@@ -82,6 +82,9 @@ export function filterHandler(deps: VerbDeps): RequestHandler {
       setOutcome(res, 'error');
       req.log.warn({ ...summary, error: out.response.Error }, 'filter: scheduling error');
     } else if (failed.length > 0) {
+      if (out.kind === 'evaluated' && failed.length === out.decisions.length && deps.onFilterRejected) {
+        deps.onFilterRejected(args.value.pod, candidatesFrom(args.value.nodes, deps.view).flatMap((c) => (c.node ? [c.node] : [])));
+      }
       const reasons: Record<string, number> = {};
       for (const d of failed) for (const c of d.codes) reasons[c] = (reasons[c] ?? 0) + 1;
       req.log.info({ ...summary, reasons }, 'filter: rejected nodes');
