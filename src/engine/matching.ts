@@ -43,7 +43,7 @@ export function findMatchingVolume(claim: ClaimInfo, index: PVClassIndex, node: 
 
   for (const pv of index.preboundTo(claim.key)) {
     if (!isBoundToClaim(pv, claim) || !basicOK(pv, claim, chosen, request)) continue;
-    if (selectorMatches(pv.affinity, node.labels)) return pv;
+    return selectorMatches(pv.affinity, node.labels) ? pv : undefined;
   }
 
   let best: PVEntry | undefined;
