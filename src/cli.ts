@@ -10,7 +10,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import type { Binder } from './bind/binder.js';
 import { SnapshotBinder } from './bind/snapshot-binder.js';
+import type { ClusterStore } from './cluster/store.js';
+import type { Pod } from './engine/types.js';
+import type { NodeLike } from './engine/view.js';
 import { EMBEDDED_SNAPSHOT, loadSnapshotFile, SnapshotError } from './cluster/snapshot.js';
 import { explainPod, renderText, UnknownPodError } from './explain.js';
 import { defaultPolicy, loadPolicyFile, type LoadedPolicy, PolicyError } from './policy/policy.js';
@@ -55,6 +59,15 @@ export function chooseSource(opts: { snapshot?: string | undefined; kubeconfig?:
   return { kind: 'snapshot', path: EMBEDDED_SNAPSHOT, embedded: true };
 }
 
+/** "100s", "2m", "1500ms" or a plain number of seconds → milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${flag}: "${text}" is not a duration (e.g. 100s, 2m, 1500ms)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000));
+}
+
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -66,50 +79,82 @@ async function serve(argv: string[]): Promise<void> {
       host: { type: 'string' },
       prefix: { type: 'string' },
       'log-level': { type: 'string' },
+      'bind-timeout': { type: 'string', default: '100s' },
+      'bind-wait': { type: 'boolean', default: true },
+      'clear-stale-selected-node': { type: 'boolean', default: true },
+      'sync-timeout': { type: 'string', default: '120s' },
     },
+    allowNegative: true,
     strict: true,
   });
-  const logger = pino({ level: values['log-level'] ?? process.env.LOG_LEVEL ?? 'info', base: { app: 'volume-topology-extender' } });
+  const logger = pino({
+    level: values['log-level'] ?? process.env.LOG_LEVEL ?? 'info',
+    base: { app: 'volume-topology-extender' },
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+  });
   const policy = loadPolicy(values.policy);
   const port = Number(values.port ?? process.env.PORT ?? 8888);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${values.port ?? ''}" is not a port number`);
+  const bindTimeoutMs = parseDuration(values['bind-timeout'], '--bind-timeout');
+  const syncTimeoutMs = parseDuration(values['sync-timeout'], '--sync-timeout');
   const source = chooseSource(values);
-  if (source.kind === 'live') {
-    throw new UsageError(`live cluster mode (${source.why}) is not available in this build; pass --snapshot FILE`);
-  }
-  const { store, summary } = loadSnapshotFile(source.path);
-  logger.info(
-    { source: source.path, counts: summary.counts, ignoredKinds: summary.ignored, embedded: source.embedded },
-    source.embedded
-      ? 'SNAPSHOT MODE: no kubeconfig or in-cluster config found — serving the bundled example cluster (examples/cluster.yaml); binds are simulated in memory'
-      : 'snapshot mode: serving decisions from a snapshot file; binds are simulated in memory',
-  );
-  logger.info({ policy: policy.source, scoring: policy.scoring }, 'scoring policy loaded');
-  // Loaded lazily: explain and check-policy never need the HTTP stack.
-  const [{ createApp }, { createMetrics }, { startServer }] = await Promise.all([import('./http/app.js'), import('./http/metrics.js'), import('./server.js')]);
+
+  // Loaded lazily: explain and check-policy never need the HTTP stack or the client.
+  const [{ createApp }, { createMetrics }, { startServer }, { Readiness }] = await Promise.all([
+    import('./http/app.js'),
+    import('./http/metrics.js'),
+    import('./server.js'),
+    import('./http/readiness.js'),
+  ]);
   const metrics = createMetrics();
-  let ready = true;
+  const readiness = new Readiness();
+  const shutdownHooks: (() => void | Promise<void>)[] = [];
+  let store: ClusterStore;
+  let binder: Binder;
+  let onFilterRejected: ((pod: Pod, nodes: readonly NodeLike[]) => void) | undefined;
+
+  if (source.kind === 'snapshot') {
+    const loaded = loadSnapshotFile(source.path);
+    store = loaded.store;
+    binder = new SnapshotBinder(store);
+    logger.info(
+      { source: source.path, counts: loaded.summary.counts, ignoredKinds: loaded.summary.ignored, embedded: source.embedded },
+      source.embedded
+        ? 'SNAPSHOT MODE: no kubeconfig or in-cluster config found — serving the bundled example cluster (examples/cluster.yaml); binds are simulated in memory'
+        : 'snapshot mode: serving decisions from a snapshot file; binds are simulated in memory',
+    );
+  } else {
+    const live = await import('./live/wire-live.js');
+    const started = await live.startLive({
+      kubeconfig: source.kubeconfig,
+      why: source.why,
+      logger,
+      registry: metrics.registry,
+      readiness,
+      binder: { waitForBinding: values['bind-wait'], bindTimeoutMs, assumeTtlMs: bindTimeoutMs + 30_000 },
+      clearStaleSelectedNode: values['clear-stale-selected-node'],
+      syncTimeoutMs,
+    });
+    store = started.store;
+    binder = started.binder;
+    onFilterRejected = started.onFilterRejected;
+    shutdownHooks.push(started.stop);
+  }
+  logger.info({ policy: policy.source, scoring: policy.scoring }, 'scoring policy loaded');
   const app = createApp({
     view: store,
-    binder: new SnapshotBinder(store),
+    binder,
     policy: () => policy.scoring,
     logger,
     metrics,
     prefix: values.prefix ?? '/scheduler',
-    ready: () => (ready ? { ready: true } : { ready: false, reason: 'shutting down' }),
+    ready: readiness.state,
+    ...(onFilterRejected ? { onFilterRejected } : {}),
   });
-  await startServer({
-    app,
-    port,
-    host: values.host ?? '0.0.0.0',
-    logger,
-    onShutdown: () => {
-      ready = false;
-    },
-  });
+  await startServer({ app, port, host: values.host ?? '0.0.0.0', logger, readiness, onShutdown: shutdownHooks });
 }
 
-function explain(argv: string[]): number {
+async function explain(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -125,10 +170,28 @@ function explain(argv: string[]): number {
   if (!values.pod) throw new UsageError('explain: --pod NAMESPACE/NAME is required');
   if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`explain: --output must be text or json, not "${values.output}"`);
   if (!values.snapshot && !values.live) throw new UsageError('explain: give --snapshot FILE or --live');
-  if (values.live) throw new UsageError('explain --live is not available in this build; use --snapshot FILE');
+  if (values.snapshot && values.live) throw new UsageError('explain: give either --snapshot FILE or --live, not both');
   const policy = loadPolicy(values.policy);
-  const { store } = loadSnapshotFile(values.snapshot!);
-  const { report, decision, pod } = explainPod(store, values.pod, policy.scoring);
+  let store: ClusterStore;
+  let stop: (() => Promise<void>) | undefined;
+  if (values.live) {
+    const live = await import('./live/wire-live.js');
+    const source = chooseSource({ kubeconfig: values.kubeconfig });
+    if (source.kind !== 'live') throw new UsageError('explain --live: no cluster configuration (use --kubeconfig FILE, $KUBECONFIG or ~/.kube/config)');
+    const logger = pino({ level: 'warn' }, pino.destination(2));
+    const snap = await live.snapshotLive({ kubeconfig: source.kubeconfig, logger, syncTimeoutMs: 60_000 });
+    store = snap.store;
+    stop = snap.stop;
+  } else {
+    store = loadSnapshotFile(values.snapshot!).store;
+  }
+  let result: ReturnType<typeof explainPod>;
+  try {
+    result = explainPod(store, values.pod, policy.scoring);
+  } finally {
+    await stop?.();
+  }
+  const { report, decision, pod } = result;
   process.stdout.write(values.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, decision, pod, policy.source));
   return 0;
 }
@@ -149,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
         await serve(rest);
         return 0;
       case 'explain':
-        return explain(rest);
+        return await explain(rest);
       case 'check-policy':
         return checkPolicy(rest);
       case undefined:
@@ -166,7 +229,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${e.message}\n\n${USAGE}`);
       return 2;
     }
-    if (e instanceof PolicyError || e instanceof SnapshotError || e instanceof UnknownPodError) {
+    if (e instanceof PolicyError || e instanceof SnapshotError || e instanceof UnknownPodError || (e instanceof Error && e.name === 'KubeConfigError')) {
       process.stderr.write(`error: ${e.message}\n`);
       return 1;
     }

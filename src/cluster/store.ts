@@ -262,8 +262,18 @@ export class ClusterStore implements ClusterView {
   /** Replaces every object of a kind (initial list / relist), emitting deletes for vanished ones. */
   replaceAll(kind: Kind, objs: readonly KubeObject[]): void {
     const keep = new Set(objs.map((o) => objectKey(kind, o)));
-    for (const old of this.list(kind)) if (!keep.has(objectKey(kind, old))) this.remove(kind, old);
-    for (const o of objs) this.upsert(kind, o);
+    const current = new Map<string, string>();
+    for (const old of this.list(kind)) {
+      const key = objectKey(kind, old);
+      if (!keep.has(key)) this.remove(kind, old);
+      else current.set(key, rv(old));
+    }
+    for (const o of objs) {
+      // A relist delivers mostly unchanged objects: skip re-indexing those (same RV never drops an assumption).
+      const have = current.get(objectKey(kind, o));
+      if (have !== undefined && have !== '' && have === rv(o)) continue;
+      this.upsert(kind, o);
+    }
   }
 
   // ---- assumptions (R8.2) ---------------------------------------------------------------

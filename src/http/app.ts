@@ -9,14 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import { beginRequest, HttpError, verbOf } from './context.js';
+import { beginRequest, HttpError, setOutcome, verbOf } from './context.js';
 import type { AppDeps } from './deps.js';
 import type { ExtenderMetrics, RequestOutcome, Verb } from './metrics.js';
 import { bindHandler } from './verbs/bind.js';
 import { filterHandler } from './verbs/filter.js';
 import { preemptHandler } from './verbs/preempt.js';
 import { prioritizeHandler } from './verbs/prioritize.js';
-import { errorResult } from './wire.js';
+import { candidateNames, errorResult, filterError, hostPriority } from './wire.js';
 
 export type { AppDeps, ReadyState } from './deps.js';
 
@@ -138,8 +138,28 @@ export function createApp(deps: AppDeps): Express {
     bind: bindHandler(deps),
     preempt: preemptHandler(deps),
   };
+  // Until the cluster cache is synced (and while shutting down) a decision would be made on
+  // missing data ("persistentvolumeclaim not found"): answer a scheduling error instead, which
+  // kube-scheduler retries with backoff. prioritize answers neutral scores (its errors are
+  // ignored anyway).
+  const notReady: RequestHandler = (req, res, next) => {
+    const r = deps.ready();
+    if (r.ready) {
+      next();
+      return;
+    }
+    const verb = verbOf(res) ?? 'filter';
+    const msg = `volume-topology-extender is not ready: ${r.reason ?? 'unknown reason'}`;
+    setOutcome(res, 'error');
+    if (verb === 'filter') res.json(filterError(msg));
+    else if (verb === 'bind') res.json(errorResult(msg));
+    else if (verb === 'prioritize') {
+      const names = candidateNames(req.body);
+      res.json(names.map((n) => hostPriority(n, 0)));
+    } else res.status(503).json(errorResult(msg));
+  };
   for (const [verb, handler] of Object.entries(handlers) as [Verb, RequestHandler][]) {
-    verbs.post(`/${verb}`, instrument(verb, metrics), json, handler);
+    verbs.post(`/${verb}`, instrument(verb, metrics), json, notReady, handler);
     verbs.all(`/${verb}`, (req, res) => {
       res.set('Allow', 'POST').status(405).json(errorResult(`${verb}: method ${req.method} not allowed; use POST`));
     });

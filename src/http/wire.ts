@@ -347,3 +347,17 @@ export function preemptionResult(kept: readonly (readonly [string, MetaVictims])
     NodeNameToMetaVictims: Object.fromEntries(kept.map(([n, v]) => [n, { Pods: v.Pods.map((p) => ({ UID: p.UID })), NumPDBViolations: v.NumPDBViolations }])),
   };
 }
+
+/** Node names offered in an ExtenderArgs body, best effort (for answers that skip decoding). */
+export function candidateNames(body: unknown): string[] {
+  const folded = foldKeys(['NodeNames', 'Nodes'])(body);
+  if (!folded || typeof folded !== 'object') return [];
+  const b = folded as { NodeNames?: unknown; Nodes?: unknown };
+  if (Array.isArray(b.NodeNames)) return b.NodeNames.filter((n): n is string => typeof n === 'string');
+  const items = (b.Nodes as { items?: unknown } | null | undefined)?.items;
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((i: unknown) => {
+    const name = (i as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    return typeof name === 'string' ? [name] : [];
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { harness, namesArgs, PODS } from './fixtures.js';
+import { harness, NAMES, namesArgs, PODS } from './fixtures.js';
 import { Readiness } from '../../src/http/readiness.js';
 
 describe('probes and metrics', () => {
@@ -54,5 +54,40 @@ describe('probes and metrics', () => {
     const { createMetrics } = await import('../../src/http/metrics.js');
     const m = createMetrics();
     expect(await m.registry.metrics()).toContain('process_cpu_user_seconds_total');
+  });
+});
+
+describe('verbs while the cluster cache is not ready', () => {
+  const notReady = () => ({ ready: false, reason: 'informers have not listed PersistentVolume yet' });
+
+  it('filter answers a scheduling Error (retried by kube-scheduler), never a decision from an empty cache', async () => {
+    const h = harness({ ready: notReady });
+    const res = await h.post('filter', namesArgs(PODS.web)).expect(200);
+    expect(res.body).toEqual({
+      Nodes: null,
+      NodeNames: null,
+      FailedNodes: null,
+      FailedAndUnresolvableNodes: null,
+      Error: 'volume-topology-extender is not ready: informers have not listed PersistentVolume yet',
+    });
+  });
+
+  it('bind answers Error and does not bind', async () => {
+    const h = harness({ ready: notReady });
+    const res = await h.post('bind', { PodName: 'web', PodNamespace: 'shop', PodUID: 'uid-web', Node: 'node-a' }).expect(200);
+    expect(res.body.Error).toMatch(/^volume-topology-extender is not ready/);
+    expect(h.store.pod('shop', 'web')?.spec?.nodeName).toBeUndefined();
+  });
+
+  it('prioritize answers neutral scores for every offered node', async () => {
+    const h = harness({ ready: notReady });
+    const res = await h.post('prioritize', namesArgs(PODS.web)).expect(200);
+    expect(res.body).toEqual(NAMES.map((n) => ({ Host: n, Score: 0 })));
+  });
+
+  it('preempt answers 503 with the reason', async () => {
+    const h = harness({ ready: notReady });
+    const res = await h.post('preempt', { Pod: PODS.web, NodeNameToMetaVictims: {} }).expect(503);
+    expect(res.body.Error).toMatch(/not ready/);
   });
 });
