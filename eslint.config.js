@@ -22,7 +22,7 @@ export default defineConfig(
   },
   {
     // Kubernetes adapter modules: client-node models are classes, we pass plain objects.
-    files: ['src/live/**/*.ts'],
+    files: ['src/live/**/*.ts', 'test/e2e/**/*.ts', 'test/live/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-class-instance-assignment': 'off' },
   },
   {

@@ -53,7 +53,7 @@ export async function buildBinaries(): Promise<string> {
     return bin;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`cannot build the e2e control plane (test/e2e/controlplane/build.sh): ${err.message}\n${(err.stderr ?? '').split('\n').slice(-40).join('\n')}`);
+    throw new Error(`cannot build the e2e control plane (test/e2e/controlplane/build.sh): ${err.message}\n${(err.stderr ?? '').split('\n').slice(-40).join('\n')}`, { cause: e });
   }
 }
 
@@ -252,10 +252,10 @@ export async function applyExtenderRBAC(kc: KubeConfig): Promise<void> {
       const obj = doc.toJS() as { kind: string; metadata: { namespace?: string } };
       switch (obj.kind) {
         case 'ServiceAccount':
-          await core.createNamespacedServiceAccount({ namespace: obj.metadata.namespace ?? 'default', body: obj as never });
+          await core.createNamespacedServiceAccount({ namespace: obj.metadata.namespace ?? 'default', body: obj });
           break;
         case 'ClusterRole':
-          await rbac.createClusterRole({ body: obj as never });
+          await rbac.createClusterRole({ body: obj });
           break;
         case 'ClusterRoleBinding':
           await rbac.createClusterRoleBinding({ body: obj as never });
