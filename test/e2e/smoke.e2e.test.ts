@@ -3,7 +3,7 @@ import { type ControlPlane, startControlPlane } from './harness/controlplane.js'
 import { claim, localPV, pod, Scenario, storageClass } from './harness/kube.js';
 
 describe('smoke: real kube-scheduler calls the extender', () => {
-  let cp: ControlPlane;
+  let cp: ControlPlane | undefined;
   beforeAll(async () => {
     cp = await startControlPlane();
   });
@@ -12,7 +12,7 @@ describe('smoke: real kube-scheduler calls the extender', () => {
   });
 
   it('WaitForFirstConsumer claim with a matching local PV: pod lands on the PV node, PV bound', async () => {
-    const s = new Scenario('smoke', cp.core, cp.storage);
+    const s = new Scenario('smoke', cp!.core, cp!.storage);
     await s.setup([{ name: 'smoke-n1' }, { name: 'smoke-n2' }]);
     await s.sc(storageClass('smoke-local', 'kubernetes.io/no-provisioner', 'WaitForFirstConsumer'));
     await s.pv(localPV('smoke-pv', 'smoke-local', '10Gi', { key: 'kubernetes.io/hostname', values: ['smoke-n2'] }));

@@ -86,11 +86,12 @@ export class TestProvisioner {
   }
 
   async #reschedule(pvc: V1PersistentVolumeClaim): Promise<void> {
-    const ann = { ...(pvc.metadata?.annotations ?? {}) };
-    delete ann[ANN_SELECTED];
-    pvc.metadata = { ...pvc.metadata, annotations: ann };
+    const { [ANN_SELECTED]: _dropped, ...ann } = pvc.metadata?.annotations ?? {};
+    const meta = pvc.metadata ?? {};
+    meta.annotations = ann;
+    pvc.metadata = meta;
     try {
-      await this.core.replaceNamespacedPersistentVolumeClaim({ name: pvc.metadata.name ?? '', namespace: pvc.metadata.namespace ?? '', body: pvc });
+      await this.core.replaceNamespacedPersistentVolumeClaim({ name: meta.name ?? '', namespace: meta.namespace ?? '', body: pvc });
       this.stats.rescheduled++;
     } catch {
       // 409: retry on the next pass with a fresh copy.
