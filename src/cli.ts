@@ -47,15 +47,15 @@ function loadPolicy(path: string | undefined): LoadedPolicy {
 }
 
 /** Where cluster state comes from, by precedence. */
-export function chooseSource(opts: { snapshot?: string | undefined; kubeconfig?: string | undefined }, env: NodeJS.ProcessEnv = process.env):
+export function chooseSource(opts: { snapshot?: string | undefined; kubeconfig?: string | undefined }, env: NodeJS.ProcessEnv = process.env, home: string = homedir()):
   | { kind: 'snapshot'; path: string; embedded: boolean }
   | { kind: 'live'; kubeconfig: string | undefined; why: string } {
   if (opts.snapshot) return { kind: 'snapshot', path: opts.snapshot, embedded: false };
   if (opts.kubeconfig) return { kind: 'live', kubeconfig: opts.kubeconfig, why: '--kubeconfig' };
   if (env.KUBECONFIG) return { kind: 'live', kubeconfig: env.KUBECONFIG.split(':')[0], why: '$KUBECONFIG' };
   if (env.KUBERNETES_SERVICE_HOST) return { kind: 'live', kubeconfig: undefined, why: 'in-cluster service account' };
-  const home = join(homedir(), '.kube', 'config');
-  if (existsSync(home)) return { kind: 'live', kubeconfig: home, why: '~/.kube/config' };
+  const homeConfig = join(home, '.kube', 'config');
+  if (existsSync(homeConfig)) return { kind: 'live', kubeconfig: homeConfig, why: '~/.kube/config' };
   return { kind: 'snapshot', path: EMBEDDED_SNAPSHOT, embedded: true };
 }
 
