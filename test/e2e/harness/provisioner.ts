@@ -10,11 +10,16 @@
  *   e2e/topology-key: "topology.kubernetes.io/zone"  the PV's nodeAffinity uses this node label
  *                                     (default kubernetes.io/hostname).
  * Released PVs it created are deleted (reclaim policy Delete).
+ *
+ * By default it serves PROVISIONER only; pass other names (e.g. CSI_PROVISIONER, which unlike
+ * PROVISIONER is a valid CSIDriver name, for CSIStorageCapacity scenarios) to serve those instead.
  */
 import type { CoreV1Api, StorageV1Api, V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { parseQuantity } from '../../../src/engine/quantity.js';
 
 export const PROVISIONER = 'e2e.vte.test/provisioner';
+/** A provisioner name that is also a valid CSIDriver object name (no '/'). */
+export const CSI_PROVISIONER = 'csi.e2e.vte.test';
 const ANN_SELECTED = 'volume.kubernetes.io/selected-node';
 const ANN_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
 
@@ -33,6 +38,7 @@ export class TestProvisioner {
     private readonly core: CoreV1Api,
     private readonly storage: StorageV1Api,
     private readonly intervalMs = 250,
+    private readonly provisioners: readonly string[] = [PROVISIONER],
   ) {}
 
   start(): void {
@@ -54,19 +60,19 @@ export class TestProvisioner {
   }
 
   async pass(): Promise<void> {
-    const classes = new Map((await this.storage.listStorageClass()).items.filter((c) => c.provisioner === PROVISIONER).map((c) => [c.metadata?.name ?? '', c]));
+    const classes = new Map((await this.storage.listStorageClass()).items.filter((c) => this.provisioners.includes(c.provisioner)).map((c) => [c.metadata?.name ?? '', c]));
     if (classes.size === 0) return;
     const pvs = (await this.core.listPersistentVolume()).items;
     const claims = (await this.core.listPersistentVolumeClaimForAllNamespaces()).items;
     for (const pv of pvs) {
-      if (pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] === PROVISIONER && pv.status?.phase === 'Released') {
-        await this.core.deletePersistentVolume({ name: pv.metadata.name ?? '' }).catch(() => undefined);
+      if (this.provisioners.includes(pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] ?? '') && pv.status?.phase === 'Released') {
+        await this.core.deletePersistentVolume({ name: pv.metadata?.name ?? '' }).catch(() => undefined);
       }
     }
     for (const pvc of claims) {
       const cls = classes.get(pvc.spec?.storageClassName ?? '');
       const ann = pvc.metadata?.annotations ?? {};
-      if (!cls || pvc.spec?.volumeName || ann[ANN_PROVISIONER] !== PROVISIONER) continue;
+      if (!cls || pvc.spec?.volumeName || ann[ANN_PROVISIONER] !== cls.provisioner) continue;
       const node = ann[ANN_SELECTED];
       if (!node) continue;
       const params = cls.parameters ?? {};
@@ -81,7 +87,7 @@ export class TestProvisioner {
         fail = used + request > (parseQuantity(cap) ?? 0);
       }
       if (fail) await this.#reschedule(pvc);
-      else await this.#provision(pvc, node, params['e2e/topology-key'] ?? 'kubernetes.io/hostname', cls.reclaimPolicy ?? 'Delete');
+      else await this.#provision(pvc, node, params['e2e/topology-key'] ?? 'kubernetes.io/hostname', cls.reclaimPolicy ?? 'Delete', cls.provisioner);
     }
   }
 
@@ -98,7 +104,7 @@ export class TestProvisioner {
     }
   }
 
-  async #provision(pvc: V1PersistentVolumeClaim, node: string, topologyKey: string, reclaim: string): Promise<void> {
+  async #provision(pvc: V1PersistentVolumeClaim, node: string, topologyKey: string, reclaim: string, provisioner = PROVISIONER): Promise<void> {
     const nodeObj = await this.core.readNode({ name: node }).catch(() => undefined);
     if (!nodeObj) {
       await this.#reschedule(pvc); // the library clears selected-node when the node is gone
@@ -109,7 +115,7 @@ export class TestProvisioner {
     const pv: V1PersistentVolume = {
       apiVersion: 'v1',
       kind: 'PersistentVolume',
-      metadata: { name, annotations: { 'pv.kubernetes.io/provisioned-by': PROVISIONER, 'e2e/node': node } },
+      metadata: { name, annotations: { 'pv.kubernetes.io/provisioned-by': provisioner, 'e2e/node': node } },
       spec: {
         capacity: { storage: pvc.spec?.resources?.requests?.storage ?? '1Gi' },
         accessModes: pvc.spec?.accessModes ?? ['ReadWriteOnce'],
