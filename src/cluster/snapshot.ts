@@ -69,7 +69,7 @@ export function parseSnapshot(text: string, source: string): KubeObject[] {
       const pos = lc.linePos(err.pos[0]);
       throw new SnapshotError(`${source}:${pos.line}:${pos.col}: invalid YAML: ${err.message.split('\n')[0] ?? err.message}`);
     }
-    const line = lc.linePos(d.contents?.range?.[0] ?? d.range[0]).line;
+    const line = lc.linePos(d.contents?.range[0] ?? d.range[0]).line;
     flatten(d.toJS({ maxAliasCount: 1000 }), `${source}:${line} (document ${i + 1})`, out);
   });
   return out;
