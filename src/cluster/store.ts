@@ -6,6 +6,7 @@
  * - any informer event for that object with a different resourceVersion (or a delete) drops the
  *   assumption; restore() drops it explicitly.
  */
+import { MigratedPluginsAnnotation, NO_MIGRATED_PLUGINS, parseMigratedPlugins } from '../engine/csi-migration.js';
 import { toCapacityEntry, toPVEntry, toStorageClassEntry } from '../engine/entries.js';
 import { EMPTY_CAPACITY_CLASS, EMPTY_PV_CLASS, MutableCapacityClassIndex, MutablePVClassIndex } from '../engine/pv-index.js';
 import type {
@@ -58,6 +59,7 @@ export class ClusterStore implements ClusterView {
   readonly #classes = new Map<string, StorageClassEntry>();
   readonly #drivers = new Map<string, CSIDriver>();
   readonly #csiNodes = new Map<string, CSINode>();
+  readonly #migrated = new Map<string, ReadonlySet<string>>();
   readonly #capacities = new Map<string, CapacityEntry>();
   readonly #capByClass = new Map<string, MutableCapacityClassIndex>();
   readonly #listeners = new Set<(kind: Kind) => void>();
@@ -123,6 +125,10 @@ export class ClusterStore implements ClusterView {
       if (p && (p.metadata?.namespace ?? 'default') === namespace) out.push(p);
     }
     return out;
+  }
+
+  migratedPlugins(nodeName: string): ReadonlySet<string> {
+    return this.#migrated.get(nodeName) ?? NO_MIGRATED_PLUGINS;
   }
 
   // ---- informer (API) copies ------------------------------------------------------------
@@ -213,6 +219,7 @@ export class ClusterStore implements ClusterView {
         break;
       case 'CSINode':
         this.#csiNodes.set(key, obj);
+        this.#migrated.set(key, parseMigratedPlugins(obj.metadata?.annotations?.[MigratedPluginsAnnotation]));
         break;
       case 'CSIStorageCapacity':
         this.#removeCapacity(key);
@@ -251,6 +258,7 @@ export class ClusterStore implements ClusterView {
         break;
       case 'CSINode':
         this.#csiNodes.delete(key);
+        this.#migrated.delete(key);
         break;
       case 'CSIStorageCapacity':
         this.#removeCapacity(key);

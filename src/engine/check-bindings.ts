@@ -3,6 +3,7 @@
  * every claim is bound, still pending, or failed (so the scheduler must retry).
  */
 import { isFullyBound } from './claims.js';
+import { migrationOf } from './csi-migration.js';
 import { compilePVAffinity, selectorMatches } from './selectors.js';
 import { AnnSelectedNode, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod } from './types.js';
 
@@ -34,6 +35,7 @@ export interface ApiCopies {
   pod(namespace: string, name: string): Pod | undefined;
   apiPV(name: string): PersistentVolume | undefined;
   apiPVC(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  migratedPlugins(nodeName: string): ReadonlySet<string>;
 }
 
 export type BindingCheck =
@@ -49,8 +51,10 @@ export function compareRV(a: string, b: string): number {
   return x > y ? 1 : x < y ? -1 : 0;
 }
 
-function affinityError(pv: PersistentVolume, node: Node): string | undefined {
-  if (selectorMatches(compilePVAffinity(pv), node.metadata?.labels ?? {})) return undefined;
+function affinityError(pv: PersistentVolume, node: Node, migrated: ReadonlySet<string>): string | undefined {
+  const m = migrationOf(pv);
+  const affinity = m && migrated.has(m.plugin) ? m.affinity : compilePVAffinity(pv);
+  if (selectorMatches(affinity, node.metadata?.labels ?? {})) return undefined;
   return `pv "${pv.metadata?.name ?? ''}" node affinity doesn't match node "${node.metadata?.name ?? ''}": no matching NodeSelectorTerms`;
 }
 
@@ -66,7 +70,7 @@ export function checkBindings(w: BindingWrites, api: ApiCopies): BindingCheck {
     const pvc = api.apiPVC(b.claimNamespace, b.claimName);
     if (!pvc) return { status: 'failed', error: `failed to check binding: persistentvolumeclaim "${b.claimNamespace}/${b.claimName}" not found` };
     if (compareRV(b.writtenRV, pv.metadata?.resourceVersion ?? '') > 0) return { status: 'pending', waitingFor: `PV ${b.pv} update to reach the cache` };
-    const aff = affinityError(pv, node);
+    const aff = affinityError(pv, node, api.migratedPlugins(w.node));
     if (aff) return { status: 'failed', error: aff };
     const ref = pv.spec?.claimRef;
     if (!ref?.uid) return { status: 'failed', error: `ClaimRef got reset for pv "${b.pv}"` };
@@ -83,7 +87,7 @@ export function checkBindings(w: BindingWrites, api: ApiCopies): BindingCheck {
     if (volumeName) {
       const pv = api.apiPV(volumeName);
       if (!pv) return { status: 'pending', waitingFor: `provisioned PV ${volumeName} to reach the cache` };
-      const aff = affinityError(pv, node);
+      const aff = affinityError(pv, node, api.migratedPlugins(w.node));
       if (aff) return { status: 'failed', error: aff };
     }
     if (!isFullyBound(pvc)) return { status: 'pending', waitingFor: `PVC ${p.claimNamespace}/${p.claimName} to be provisioned and bound` };

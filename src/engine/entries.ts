@@ -1,6 +1,7 @@
 /** Pure constructors that precompute per-object facts (run once per object version). */
+import { migrationOf } from './csi-migration.js';
 import { parseQuantity } from './quantity.js';
-import { compileLabelSelectorLenient, compilePVAffinity, compileTopologyTerms } from './selectors.js';
+import { type CompiledSelector, compileLabelSelectorLenient, compilePVAffinity, compileTopologyTerms } from './selectors.js';
 import {
   BetaStorageClassAnnotation,
   type CSIStorageCapacity,
@@ -51,6 +52,7 @@ export function toPVEntry(pv: PersistentVolume): PVEntry {
     claimKey: claimRef ? nsName(claimRef.namespace, claimRef.name) : undefined,
     claimUid: claimRef?.uid ?? '',
     labels: pv.metadata?.labels ?? {},
+    migration: migrationOf(pv),
   };
 }
 
@@ -75,4 +77,9 @@ export function toCapacityEntry(c: CSIStorageCapacity): CapacityEntry {
     capacity: cap,
     topology: compileLabelSelectorLenient(c.nodeTopology),
   };
+}
+
+/** The node affinity kube-scheduler checks for this PV on a node (R3.1, with R3.8 translation). */
+export function pvAffinityOn(pv: PVEntry, migrated: ReadonlySet<string>): CompiledSelector {
+  return pv.migration && migrated.has(pv.migration.plugin) ? pv.migration.affinity : pv.affinity;
 }

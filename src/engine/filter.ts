@@ -3,6 +3,7 @@
  */
 import { type ClaimInfo, type PodClaims, preparePod } from './claims.js';
 import { EngineError } from './errors.js';
+import { pvAffinityOn } from './entries.js';
 import { describeClaim, explainNoMatch, findMatchingVolume } from './matching.js';
 import { checkProvision } from './provisioning.js';
 import { formatBytes } from './quantity.js';
@@ -70,6 +71,7 @@ export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, o
   let staticBindings: StaticBinding[] = [];
   let provisions: DynamicProvision[] = [];
 
+  const migrated = view.migratedPlugins(node.name);
   // Part A — bound claims (R4.1): stop at the first missing PV or affinity conflict.
   for (const c of pc.bound) {
     const pv = view.pv(c.volumeName);
@@ -78,9 +80,10 @@ export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, o
       if (explain) lines.push(`pvc ${c.name} is bound to PV ${c.volumeName}, which does not exist`);
       break;
     }
-    if (!selectorMatches(pv.affinity, node.labels)) {
+    const affinity = pvAffinityOn(pv, migrated);
+    if (!selectorMatches(affinity, node.labels)) {
       boundSatisfied = false;
-      if (explain) lines.push(`pvc ${c.name} is bound to PV ${pv.name}, and PV ${pv.name} ${explainMismatch(pv.affinity, node.labels, node.name)}`);
+      if (explain) lines.push(`pvc ${c.name} is bound to PV ${pv.name}, and PV ${pv.name} ${explainMismatch(affinity, node.labels, node.name)}`);
       break;
     }
     if (explain) lines.push(`pvc ${c.name} is bound to PV ${pv.name} (node affinity matches)`);
@@ -111,7 +114,7 @@ export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, o
       toMatch.sort(byRequest); // stable, like Go's insertion sort for small n
       const chosen = new Set<string>();
       for (const c of toMatch) {
-        const pv = findMatchingVolume(c, view.pvClass(c.className), node, chosen);
+        const pv = findMatchingVolume(c, view.pvClass(c.className), node, chosen, migrated);
         if (pv) {
           chosen.add(pv.name);
           staticBindings.push({ claim: c, pv });
@@ -119,7 +122,7 @@ export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, o
         } else {
           unboundSatisfied = false;
           toProvision.push(c);
-          if (explain) lines.push(explainNoMatch(c, view.pvClass(c.className), node, chosen));
+          if (explain) lines.push(explainNoMatch(c, view.pvClass(c.className), node, chosen, migrated));
         }
       }
     }

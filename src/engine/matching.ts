@@ -3,6 +3,8 @@
  * per-class index, plus a slow explanatory scan used only by `explain` and Events.
  */
 import type { ClaimInfo } from './claims.js';
+import { NO_MIGRATED_PLUGINS } from './csi-migration.js';
+import { pvAffinityOn } from './entries.js';
 import { EngineError } from './errors.js';
 import { lowerBound } from './pv-index.js';
 import { formatBytes } from './quantity.js';
@@ -37,13 +39,19 @@ function basicOK(pv: PVEntry, claim: ClaimInfo, chosen: ReadonlySet<string>, req
  * node means "no match at all" for this claim. Otherwise the smallest Available PV that passes
  * every check; ties go to the lexically smallest name (upstream: list order).
  */
-export function findMatchingVolume(claim: ClaimInfo, index: PVClassIndex, node: NodeLike, chosen: ReadonlySet<string>): PVEntry | undefined {
+export function findMatchingVolume(
+  claim: ClaimInfo,
+  index: PVClassIndex,
+  node: NodeLike,
+  chosen: ReadonlySet<string>,
+  migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
+): PVEntry | undefined {
   if (claim.selectorError !== undefined) throw new EngineError(claim.selectorError);
   const request = claim.request ?? 0;
 
   for (const pv of index.preboundTo(claim.key)) {
     if (!isBoundToClaim(pv, claim) || !basicOK(pv, claim, chosen, request)) continue;
-    return selectorMatches(pv.affinity, node.labels) ? pv : undefined;
+    return selectorMatches(pvAffinityOn(pv, migrated), node.labels) ? pv : undefined;
   }
 
   let best: PVEntry | undefined;
@@ -56,6 +64,7 @@ export function findMatchingVolume(claim: ClaimInfo, index: PVClassIndex, node: 
       if (claim.selector !== undefined && !selectorMatches(claim.selector, pv.labels)) continue;
       if (pv.className !== claim.className) continue;
       if (!accessModesOK(pv, claim)) continue;
+      if (pv.migration && !selectorMatches(pvAffinityOn(pv, migrated), node.labels)) continue;
       best = pv;
       break;
     }
@@ -64,7 +73,13 @@ export function findMatchingVolume(claim: ClaimInfo, index: PVClassIndex, node: 
 }
 
 /** Why one PV cannot serve `claim` on `node` (first failing check in R5.3 order), or undefined if it can. */
-export function whyNot(pv: PVEntry, claim: ClaimInfo, node: NodeLike, chosen: ReadonlySet<string>): { code: string; text: string } | undefined {
+export function whyNot(
+  pv: PVEntry,
+  claim: ClaimInfo,
+  node: NodeLike,
+  chosen: ReadonlySet<string>,
+  migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
+): { code: string; text: string } | undefined {
   const request = claim.request ?? 0;
   if (chosen.has(pv.name)) return { code: 'chosen', text: `${pv.name} is already chosen for another claim of this pod` };
   if (pv.claimKey !== undefined && !isBoundToClaim(pv, claim)) return { code: 'claimed', text: `${pv.name} is claimed by ${pv.claimKey}` };
@@ -74,14 +89,15 @@ export function whyNot(pv: PVEntry, claim: ClaimInfo, node: NodeLike, chosen: Re
     return { code: 'vac', text: `${pv.name} has volumeAttributesClass "${pv.volumeAttributesClass}", claim wants "${claim.volumeAttributesClass}"` };
   }
   if (pv.deleting) return { code: 'deleting', text: `${pv.name} is being deleted` };
-  const affinityOK = selectorMatches(pv.affinity, node.labels);
+  const affinity = pvAffinityOn(pv, migrated);
+  const affinityOK = selectorMatches(affinity, node.labels);
   if (pv.claimKey !== undefined) {
-    return affinityOK ? undefined : { code: 'affinity', text: `PV ${pv.name} (pre-bound to this claim) ${explainMismatch(pv.affinity, node.labels, node.name)}` };
+    return affinityOK ? undefined : { code: 'affinity', text: `PV ${pv.name} (pre-bound to this claim) ${explainMismatch(affinity, node.labels, node.name)}` };
   }
   if (pv.phase !== 'Available') return { code: 'phase', text: `${pv.name} is ${pv.phase || 'in no phase'}, not Available` };
   if (claim.selector !== undefined && !selectorMatches(claim.selector, pv.labels)) return { code: 'selector', text: `${pv.name} labels do not match the claim's selector` };
   if (pv.className !== claim.className) return { code: 'class', text: `${pv.name} has class "${pv.className}"` };
-  if (!affinityOK) return { code: 'affinity', text: `PV ${pv.name} ${explainMismatch(pv.affinity, node.labels, node.name)}` };
+  if (!affinityOK) return { code: 'affinity', text: `PV ${pv.name} ${explainMismatch(affinity, node.labels, node.name)}` };
   if (!accessModesOK(pv, claim)) return { code: 'access', text: `${pv.name} offers access modes [${[...pv.accessModes].join(',')}], claim wants [${claim.accessModes.join(',')}]` };
   return undefined;
 }
@@ -99,18 +115,24 @@ export function describeClaim(claim: ClaimInfo): string {
  * affinity allows this node, each with the check it fails, then a count of PVs bound to other
  * topology with one example of the label that excludes them.
  */
-export function explainNoMatch(claim: ClaimInfo, index: PVClassIndex, node: NodeLike, chosen: ReadonlySet<string>): string {
+export function explainNoMatch(
+  claim: ClaimInfo,
+  index: PVClassIndex,
+  node: NodeLike,
+  chosen: ReadonlySet<string>,
+  migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
+): string {
   const head = describeClaim(claim);
   if (index.size === 0) return `${head}: no PV of class "${claim.className}" exists`;
   const here: string[] = [];
   const elsewhere: PVEntry[] = [];
   for (const pv of index.all()) {
     const mine = pv.claimKey !== undefined && isBoundToClaim(pv, claim);
-    if (!mine && !selectorMatches(pv.affinity, node.labels)) {
+    if (!mine && !selectorMatches(pvAffinityOn(pv, migrated), node.labels)) {
       elsewhere.push(pv);
       continue;
     }
-    const why = whyNot(pv, claim, node, chosen);
+    const why = whyNot(pv, claim, node, chosen, migrated);
     if (why) here.push(why.text);
   }
   const parts: string[] = [];
@@ -121,7 +143,7 @@ export function explainNoMatch(claim: ClaimInfo, index: PVClassIndex, node: Node
   }
   if (elsewhere.length > 0) {
     const ex = elsewhere[0]!;
-    parts.push(`${elsewhere.length} other PV(s) of the class are for other nodes (e.g. PV ${ex.name} ${explainMismatch(ex.affinity, node.labels, node.name)})`);
+    parts.push(`${elsewhere.length} other PV(s) of the class are for other nodes (e.g. PV ${ex.name} ${explainMismatch(pvAffinityOn(ex, migrated), node.labels, node.name)})`);
   }
   return `${head}: ${parts.join('; ')}`;
 }

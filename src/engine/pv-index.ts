@@ -4,7 +4,7 @@
  * filed in a TopologyIndex. Matching a claim on a node then touches only the groups whose
  * affinity can match that node, and inside a group starts at the first PV large enough.
  */
-import type { Labels } from './selectors.js';
+import { type Labels, MATCH_ALL } from './selectors.js';
 import { TopologyIndex } from './topology-index.js';
 import type { CapacityClassIndex, CapacityEntry, PVClassIndex, PVEntry } from './view.js';
 
@@ -22,6 +22,10 @@ export function lowerBound(sorted: readonly PVEntry[], bytes: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+function groupKey(e: PVEntry): string {
+  return e.migration ? `\u0000migratable\u0000${e.name}` : e.affinityKey;
 }
 
 interface Group {
@@ -52,11 +56,14 @@ export class MutablePVClassIndex implements PVClassIndex {
       list.sort(comparePV);
       return;
     }
-    let g = this.#groups.get(e.affinityKey);
+    // A migratable in-tree PV's affinity depends on the node's CSINode (R3.8): file it under
+    // "any node" in a group of its own; matching checks its affinity per node.
+    const key = groupKey(e);
+    let g = this.#groups.get(key);
     if (!g) {
-      g = { key: e.affinityKey, entries: [] };
-      this.#groups.set(e.affinityKey, g);
-      this.#topology.add(g, e.affinity);
+      g = { key, entries: [] };
+      this.#groups.set(key, g);
+      this.#topology.add(g, e.migration ? MATCH_ALL : e.affinity);
     }
     const at = lowerBound(g.entries, e.capacity);
     let i = at;
@@ -77,7 +84,7 @@ export class MutablePVClassIndex implements PVClassIndex {
       }
       return;
     }
-    const g = this.#groups.get(old.affinityKey);
+    const g = this.#groups.get(groupKey(old));
     if (!g) return;
     const i = g.entries.indexOf(old);
     if (i >= 0) g.entries.splice(i, 1);

@@ -2,6 +2,7 @@
  * The read-only cluster view the engine consumes. Two sources feed it (snapshot file, live
  * informers, both via ClusterStore); the engine never does I/O itself.
  */
+import type { Migration } from './csi-migration.js';
 import type { CompiledSelector, Labels } from './selectors.js';
 import type {
   CSIDriver,
@@ -34,6 +35,8 @@ export interface PVEntry {
   readonly claimKey: string | undefined;
   readonly claimUid: string;
   readonly labels: Labels;
+  /** In-tree PV that nodes may see in its CSI form (R3.8). */
+  readonly migration: Migration | undefined;
 }
 
 export interface StorageClassEntry {
@@ -85,6 +88,8 @@ export interface ClusterView {
   capacityClass(className: string): CapacityClassIndex;
   /** Pods in `namespace` whose controller ownerReference has this uid (for spreading). */
   podsControlledBy(namespace: string, ownerUid: string): readonly Pod[];
+  /** In-tree plugins the node's CSINode lists as migrated to CSI (R3.8). */
+  migratedPlugins(nodeName: string): ReadonlySet<string>;
 }
 
 /** The node facts the engine needs: name and labels. */
