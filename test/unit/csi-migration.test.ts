@@ -28,7 +28,8 @@ const pod: Pod = { metadata: { name: 'test-pod', namespace: 'testns' }, spec: { 
 
 function world(n: Node, cn: CSINode | undefined, pv = migrationPV()): ClusterStore {
   const s = new ClusterStore();
-  s.upsert('StorageClass', { metadata: { name: 'waitClass' }, provisioner: 'kubernetes.io/gce-pd', volumeBindingMode: 'WaitForFirstConsumer' } satisfies StorageClass);
+  const sc: StorageClass = { metadata: { name: 'waitClass' }, provisioner: 'kubernetes.io/gce-pd', volumeBindingMode: 'WaitForFirstConsumer' };
+  s.upsert('StorageClass', sc);
   s.upsert('Node', n);
   if (cn) s.upsert('CSINode', cn);
   s.upsert('PersistentVolume', pv);
@@ -148,9 +149,11 @@ describe('translatedAffinity (csi-translation-lib topology rules)', () => {
 
   it('static matching of an unbound migratable PV follows the node\'s migration state', () => {
     const s = new ClusterStore();
-    s.upsert('StorageClass', { metadata: { name: 'w' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' } satisfies StorageClass);
+    const sc: StorageClass = { metadata: { name: 'w' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
+    s.upsert('StorageClass', sc);
     s.upsert('PersistentVolume', { metadata: { name: 'gpd', labels: { [BETA_ZONE]: 'z1' } }, spec: { capacity: { storage: '5Gi' }, storageClassName: 'w', accessModes: ['ReadWriteOnce'], gcePersistentDisk: { pdName: 'd' } }, status: { phase: 'Available' } } as PersistentVolume);
-    s.upsert('PersistentVolumeClaim', { metadata: { name: 'c', namespace: 'ns' }, spec: { storageClassName: 'w', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    const pvc: PersistentVolumeClaim = { metadata: { name: 'c', namespace: 'ns' }, spec: { storageClassName: 'w', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    s.upsert('PersistentVolumeClaim', pvc);
     s.upsert('CSINode', { metadata: { name: 'migrated-z2', annotations: { 'storage.alpha.kubernetes.io/migrated-plugins': 'kubernetes.io/gce-pd' } } });
     const p: Pod = { metadata: { name: 'p', namespace: 'ns' }, spec: { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c' } }] } };
     const d = filterPod(p, [
