@@ -128,6 +128,7 @@ export class ClusterStore implements ClusterView {
   }
 
   migratedPlugins(nodeName: string): ReadonlySet<string> {
+    if (this.#migrated.size === 0) return NO_MIGRATED_PLUGINS;
     return this.#migrated.get(nodeName) ?? NO_MIGRATED_PLUGINS;
   }
 

@@ -1,7 +1,7 @@
 /**
  * PreFilter: claim validation and classification (R1.3–R1.6, R2.1–R2.4).
  */
-import { pvcClassName, pvcRequest } from './entries.js';
+import { accessMask, pvcClassName, pvcRequest, volumeKind } from './entries.js';
 import { ErrReasonUnboundImmediate, type ReasonCode } from './reasons.js';
 import { type CompiledSelector, compileLabelSelector } from './selectors.js';
 import {
@@ -27,8 +27,11 @@ export interface ClaimInfo {
   /** Requested bytes; undefined = no request (counts as 0 for sorting and matching). */
   readonly request: number | undefined;
   readonly accessModes: readonly string[];
+  readonly accessMask: number;
   readonly volumeMode: string;
   readonly volumeAttributesClass: string;
+  /** volumeKind(volumeMode, volumeAttributesClass). */
+  readonly volKind: number;
   readonly selector: CompiledSelector | undefined;
   /** Raw selector error, reported as an engine error when static matching runs (R5.3.1). */
   readonly selectorError: string | undefined;
@@ -43,6 +46,10 @@ export interface PodClaims {
   readonly bound: readonly ClaimInfo[];
   /** Unbound WaitForFirstConsumer claims, in spec.volumes order. */
   readonly delay: readonly ClaimInfo[];
+  /** Delay claims carrying selected-node, in volume order (R5.1). */
+  readonly delaySelected: readonly ClaimInfo[];
+  /** Delay claims to match statically, by request ascending (stable; R5.2). Computed once per pod. */
+  readonly delayToMatch: readonly ClaimInfo[];
   readonly immediate: readonly ClaimInfo[];
 }
 
@@ -169,8 +176,10 @@ export function preparePod(pod: Pod, view: ClusterView): PrepareResult {
       storageClass: sc,
       request: pvcRequest(pvc),
       accessModes: pvc.spec?.accessModes ?? [],
+      accessMask: accessMask(pvc.spec?.accessModes),
       volumeMode: pvc.spec?.volumeMode || 'Filesystem',
       volumeAttributesClass: pvc.spec?.volumeAttributesClassName ?? '',
+      volKind: volumeKind(pvc.spec?.volumeMode || 'Filesystem', pvc.spec?.volumeAttributesClassName ?? ''),
       selector,
       selectorError,
       selectedNode: Object.hasOwn(ann, AnnSelectedNode) ? ann[AnnSelectedNode] : undefined,
@@ -190,5 +199,8 @@ export function preparePod(pod: Pod, view: ClusterView): PrepareResult {
     });
     return { kind: 'unschedulable', code: 'unbound_immediate', reason: ErrReasonUnboundImmediate, explanation: detail.join('; ') };
   }
-  return { kind: 'ready', claims: { pod, namespace, claims, bound, delay, immediate } };
+  const delaySelected = delay.filter((c) => c.selectedNode !== undefined);
+  // Stable sort, like Go's insertion sort for the handful of claims a pod has.
+  const delayToMatch = delay.filter((c) => c.selectedNode === undefined).sort((a, b) => (a.request ?? 0) - (b.request ?? 0));
+  return { kind: 'ready', claims: { pod, namespace, claims, bound, delay, delaySelected, delayToMatch, immediate } };
 }

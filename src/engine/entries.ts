@@ -12,6 +12,32 @@ import {
 } from './types.js';
 import type { CapacityEntry, PVEntry, StorageClassEntry } from './view.js';
 
+const ACCESS_BITS: Readonly<Record<string, number>> = { ReadWriteOnce: 1, ReadOnlyMany: 2, ReadWriteMany: 4, ReadWriteOncePod: 8 };
+/** Set for any access mode outside the four known ones: matching then compares the sets. */
+export const ACCESS_OTHER = 1 << 30;
+
+/** Access modes as a bitmask, so the subset test of R5.3(m) is one AND. */
+export function accessMask(modes: readonly string[] | null | undefined): number {
+  let m = 0;
+  for (const mode of modes ?? []) m |= ACCESS_BITS[mode] ?? ACCESS_OTHER;
+  return m;
+}
+
+const kinds = new Map<string, number>();
+/**
+ * A small integer standing for (volumeMode, volumeAttributesClassName): equal kinds are exactly
+ * the pairs R5.3(d, e) accept, so matching compares one number instead of two strings.
+ */
+export function volumeKind(volumeMode: string, vac: string): number {
+  const key = `${volumeMode}\u0000${vac}`;
+  let k = kinds.get(key);
+  if (k === undefined) {
+    k = kinds.size + 1;
+    kinds.set(key, k);
+  }
+  return k;
+}
+
 /** R1.2 for PVs. */
 export function pvClassName(pv: PersistentVolume): string {
   const ann = pv.metadata?.annotations;
@@ -45,8 +71,11 @@ export function toPVEntry(pv: PersistentVolume): PVEntry {
     affinity: compilePVAffinity(pv),
     affinityKey: required ? JSON.stringify(required) : '',
     accessModes: new Set(spec.accessModes ?? []),
+    accessMask: accessMask(spec.accessModes),
     volumeMode: spec.volumeMode || 'Filesystem',
     volumeAttributesClass: spec.volumeAttributesClassName ?? '',
+    volKind: volumeKind(spec.volumeMode || 'Filesystem', spec.volumeAttributesClassName ?? ''),
+    eligible: (pv.status?.phase ?? '') === 'Available' && !pv.metadata?.deletionTimestamp && !claimRef,
     phase: pv.status?.phase ?? '',
     deleting: Boolean(pv.metadata?.deletionTimestamp),
     claimKey: claimRef ? nsName(claimRef.namespace, claimRef.name) : undefined,

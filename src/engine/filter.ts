@@ -16,7 +16,7 @@ import {
 } from './reasons.js';
 import { explainMismatch, selectorMatches } from './selectors.js';
 import { AnnSelectedNode, type Pod } from './types.js';
-import type { CapacityEntry, ClusterView, NodeLike, PVEntry } from './view.js';
+import type { CapacityEntry, ClusterView, NodeLike, PVEntry, PVGroup } from './view.js';
 
 export interface StaticBinding {
   readonly claim: ClaimInfo;
@@ -50,100 +50,128 @@ export type PodDecision =
 export interface FilterOptions {
   /** Build human explanations (explain command, Events). Off on the hot path. */
   readonly explain?: boolean;
+  /**
+   * Record each fitting node's plan (static bindings, provisions). Default true; the filter and
+   * preempt verbs only need fits/reasons and turn it off to save allocations per node.
+   */
+  readonly plans?: boolean;
 }
 
 const NO_BINDINGS: readonly StaticBinding[] = [];
 const NO_PROVISIONS: readonly DynamicProvision[] = [];
 const NO_LINES: readonly string[] = [];
+const NO_CODES: readonly ReasonCode[] = [];
 
-function byRequest(a: ClaimInfo, b: ClaimInfo): number {
-  return (a.request ?? 0) - (b.request ?? 0);
-}
+const NO_CHOSEN: ReadonlySet<string> = new Set();
+/** Reused across nodes (evaluateNode is synchronous and never re-entered). */
+const scratchChosen = new Set<string>();
 
 /** FindPodVolumes for one node. Throws EngineError for scheduling errors (R6.3). */
 export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, opts: FilterOptions = {}): NodeResult {
-  const explain = opts.explain === true;
-  const lines: string[] = [];
+  // Runs for every offered node: lines are only built when explaining (`lines?.push(...)` does
+  // not evaluate its argument otherwise) and the claim orders come precomputed per pod.
+  const lines: string[] | undefined = opts.explain === true ? [] : undefined;
+  const plans = opts.plans !== false || lines !== undefined;
   let boundSatisfied = true;
   let pvsFound = true;
   let unboundSatisfied = true;
   let sufficient = true;
-  let staticBindings: StaticBinding[] = [];
-  let provisions: DynamicProvision[] = [];
-
+  let staticBindings: StaticBinding[] | undefined;
+  let provisions: DynamicProvision[] | undefined;
   const migrated = view.migratedPlugins(node.name);
+
   // Part A — bound claims (R4.1): stop at the first missing PV or affinity conflict.
   for (const c of pc.bound) {
     const pv = view.pv(c.volumeName);
     if (!pv) {
       pvsFound = false;
-      if (explain) lines.push(`pvc ${c.name} is bound to PV ${c.volumeName}, which does not exist`);
+      lines?.push(`pvc ${c.name} is bound to PV ${c.volumeName}, which does not exist`);
       break;
     }
     const affinity = pvAffinityOn(pv, migrated);
     if (!selectorMatches(affinity, node.labels)) {
       boundSatisfied = false;
-      if (explain) lines.push(`pvc ${c.name} is bound to PV ${pv.name}, and PV ${pv.name} ${explainMismatch(affinity, node.labels, node.name)}`);
+      lines?.push(`pvc ${c.name} is bound to PV ${pv.name}, and PV ${pv.name} ${explainMismatch(affinity, node.labels, node.name)}`);
       break;
     }
-    if (explain) lines.push(`pvc ${c.name} is bound to PV ${pv.name} (node affinity matches)`);
+    lines?.push(`pvc ${c.name} is bound to PV ${pv.name} (node affinity matches)`);
   }
 
   // Part B — unbound WaitForFirstConsumer claims (R5).
   partB: if (pc.delay.length > 0) {
-    const toProvision: ClaimInfo[] = [];
-    const toMatch: ClaimInfo[] = [];
-    for (const c of pc.delay) {
-      if (c.selectedNode !== undefined) {
-        if (c.selectedNode !== node.name) {
-          unboundSatisfied = false;
-          if (explain) {
-            const stale = view.node(c.selectedNode) === undefined;
-            lines.push(
-              `pvc ${c.name} has ${AnnSelectedNode}=${c.selectedNode} from an earlier attempt, so only node ${c.selectedNode} can be used` +
-                (stale ? `; node ${c.selectedNode} no longer exists (stale annotation: clear it to release the pod)` : ''),
-            );
-          }
-          break partB;
+    // R5.1: a claim pinned to another node fails this node outright.
+    for (const c of pc.delaySelected) {
+      if (c.selectedNode !== node.name) {
+        unboundSatisfied = false;
+        if (lines) {
+          const stale = view.node(c.selectedNode ?? '') === undefined;
+          lines.push(
+            `pvc ${c.name} has ${AnnSelectedNode}=${c.selectedNode ?? ''} from an earlier attempt, so only node ${c.selectedNode ?? ''} can be used` +
+              (stale ? `; node ${c.selectedNode ?? ''} no longer exists (stale annotation: clear it to release the pod)` : ''),
+          );
         }
-        toProvision.push(c);
-      } else toMatch.push(c);
+        break partB;
+      }
     }
+    // Annotated claims go straight to provisioning, then claims without a static match.
+    let toProvision: ClaimInfo[] | undefined = pc.delaySelected.length > 0 ? [...pc.delaySelected] : undefined;
 
+    const toMatch = pc.delayToMatch;
     if (toMatch.length > 0) {
-      toMatch.sort(byRequest); // stable, like Go's insertion sort for small n
-      const chosen = new Set<string>();
+      let chosen = NO_CHOSEN;
+      if (toMatch.length > 1) {
+        scratchChosen.clear();
+        chosen = scratchChosen;
+      }
+      let groupsClass: string | undefined;
+      let groups: readonly PVGroup[] = [];
       for (const c of toMatch) {
-        const pv = findMatchingVolume(c, view.pvClass(c.className), node, chosen, migrated);
+        const index = view.pvClass(c.className);
+        if (c.className !== groupsClass) {
+          groups = index.freeGroupsFor(node.labels);
+          groupsClass = c.className;
+        }
+        const pv = findMatchingVolume(c, index, node, chosen, migrated, groups);
         if (pv) {
-          chosen.add(pv.name);
-          staticBindings.push({ claim: c, pv });
-          if (explain) lines.push(`${describeClaim(c)} → PV ${pv.name} (${formatBytes(pv.capacity)})`);
+          if (chosen === scratchChosen) scratchChosen.add(pv.name);
+          if (plans) (staticBindings ??= []).push({ claim: c, pv });
+          lines?.push(`${describeClaim(c)} → PV ${pv.name} (${formatBytes(pv.capacity)})`);
         } else {
           unboundSatisfied = false;
-          toProvision.push(c);
-          if (explain) lines.push(explainNoMatch(c, view.pvClass(c.className), node, chosen, migrated));
+          (toProvision ??= []).push(c);
+          lines?.push(explainNoMatch(c, index, node, chosen, migrated));
         }
       }
     }
 
-    if (toProvision.length > 0) {
+    if (toProvision !== undefined) {
       unboundSatisfied = true;
       for (const c of toProvision) {
-        const check = checkProvision(c, node, view, explain);
+        const check = checkProvision(c, node, view, lines !== undefined);
         if (!check.ok) {
-          provisions = [];
+          provisions = undefined;
           if (check.code === 'bind_conflict') unboundSatisfied = false;
           else sufficient = false;
-          if (explain) lines.push(`pvc ${c.name}: ${check.detail}`);
+          lines?.push(`pvc ${c.name}: ${check.detail}`);
           break;
         }
-        provisions.push({ claim: c, capacity: check.capacity });
-        if (explain) lines.push(`pvc ${c.name} → ${check.detail}`);
+        if (plans) (provisions ??= []).push({ claim: c, capacity: check.capacity });
+        lines?.push(`pvc ${c.name} → ${check.detail}`);
       }
     }
   }
 
+  if (boundSatisfied && pvsFound && unboundSatisfied && sufficient) {
+    return {
+      node: node.name,
+      fits: true,
+      reasons: NO_LINES,
+      codes: NO_CODES,
+      staticBindings: staticBindings ?? NO_BINDINGS,
+      provisions: provisions ?? NO_PROVISIONS,
+      explanation: lines ?? NO_LINES,
+    };
+  }
   const reasons: string[] = [];
   const codes: ReasonCode[] = [];
   if (!boundSatisfied) {
@@ -162,20 +190,7 @@ export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, o
     reasons.push(ErrReasonPVNotExist);
     codes.push('pv_not_exist');
   }
-  const fits = reasons.length === 0;
-  if (!fits) {
-    staticBindings = [];
-    provisions = [];
-  }
-  return {
-    node: node.name,
-    fits,
-    reasons,
-    codes,
-    staticBindings: staticBindings.length ? staticBindings : NO_BINDINGS,
-    provisions: provisions.length ? provisions : NO_PROVISIONS,
-    explanation: lines.length ? lines : NO_LINES,
-  };
+  return { node: node.name, fits: false, reasons, codes, staticBindings: NO_BINDINGS, provisions: NO_PROVISIONS, explanation: lines ?? NO_LINES };
 }
 
 function uniform(nodes: readonly NodeLike[], fits: boolean, reason: string | undefined, code: ReasonCode | undefined, line: string | undefined): NodeResult[] {

@@ -4,12 +4,12 @@
  */
 import type { ClaimInfo } from './claims.js';
 import { NO_MIGRATED_PLUGINS } from './csi-migration.js';
-import { pvAffinityOn } from './entries.js';
+import { ACCESS_OTHER, pvAffinityOn } from './entries.js';
 import { EngineError } from './errors.js';
-import { lowerBound } from './pv-index.js';
+import { lowerBound, META_CHECK_AFFINITY, metaKind, packAccess } from './pv-index.js';
 import { formatBytes } from './quantity.js';
 import { explainMismatch, selectorMatches } from './selectors.js';
-import type { NodeLike, PVClassIndex, PVEntry } from './view.js';
+import type { NodeLike, PVClassIndex, PVEntry, PVGroup } from './view.js';
 
 /** R5.4: a PV whose claimRef names this claim (and, if set, its uid). */
 export function isBoundToClaim(pv: PVEntry, claim: ClaimInfo): boolean {
@@ -18,6 +18,8 @@ export function isBoundToClaim(pv: PVEntry, claim: ClaimInfo): boolean {
 }
 
 function accessModesOK(pv: PVEntry, claim: ClaimInfo): boolean {
+  if ((pv.accessMask & claim.accessMask) !== claim.accessMask) return false;
+  if ((claim.accessMask & ACCESS_OTHER) === 0) return true;
   for (const m of claim.accessModes) if (!pv.accessModes.has(m)) return false;
   return true;
 }
@@ -45,6 +47,7 @@ export function findMatchingVolume(
   node: NodeLike,
   chosen: ReadonlySet<string>,
   migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
+  groups: readonly PVGroup[] = index.freeGroupsFor(node.labels),
 ): PVEntry | undefined {
   if (claim.selectorError !== undefined) throw new EngineError(claim.selectorError);
   const request = claim.request ?? 0;
@@ -54,18 +57,31 @@ export function findMatchingVolume(
     return selectorMatches(pvAffinityOn(pv, migrated), node.labels) ? pv : undefined;
   }
 
+  // The free groups hold only unclaimed PVs of the claim's class whose affinity matches the node
+  // (R5.3 b, k, l), sorted by (capacity, name): start at the first large enough (c) and take the
+  // first whose meta word passes eligibility (f, i), volume kind (d, e) and access modes (m);
+  // its object is only read for the rarer checks (chosen, selector, per-node affinity).
+  const kind = claim.volKind;
+  const access = packAccess(claim.accessMask);
+  const otherModes = (claim.accessMask & ACCESS_OTHER) !== 0;
+  const anyChosen = chosen.size > 0;
   let best: PVEntry | undefined;
-  for (const group of index.freeGroupsFor(node.labels)) {
-    for (let i = lowerBound(group, request); i < group.length; i++) {
-      const pv = group[i]!;
-      if (best !== undefined && (pv.capacity > best.capacity || (pv.capacity === best.capacity && pv.name > best.name))) break;
-      if (!basicOK(pv, claim, chosen, request)) continue;
-      if (pv.phase !== 'Available') continue;
+  let bestCap = Infinity;
+  for (const { entries, slots } of groups) {
+    const n = entries.length;
+    for (let i = lowerBound(slots, request); i < n; i++) {
+      const cap = slots[2 * i]!;
+      if (cap > bestCap) break;
+      const m = slots[2 * i + 1]!;
+      if (m < 0 || metaKind(m) !== kind || (m & access) !== access) continue;
+      const pv = entries[i]!;
+      if (cap === bestCap && best !== undefined && pv.name > best.name) break;
+      if (anyChosen && chosen.has(pv.name)) continue;
+      if (otherModes && !accessModesOK(pv, claim)) continue;
       if (claim.selector !== undefined && !selectorMatches(claim.selector, pv.labels)) continue;
-      if (pv.className !== claim.className) continue;
-      if (!accessModesOK(pv, claim)) continue;
-      if (pv.migration && !selectorMatches(pvAffinityOn(pv, migrated), node.labels)) continue;
+      if (m & META_CHECK_AFFINITY && !selectorMatches(pvAffinityOn(pv, migrated), node.labels)) continue;
       best = pv;
+      bestCap = cap;
       break;
     }
   }

@@ -6,35 +6,74 @@
  */
 import { type Labels, MATCH_ALL } from './selectors.js';
 import { TopologyIndex } from './topology-index.js';
-import type { CapacityClassIndex, CapacityEntry, PVClassIndex, PVEntry } from './view.js';
+import { ACCESS_OTHER } from './entries.js';
+import type { CapacityClassIndex, CapacityEntry, PVClassIndex, PVEntry, PVGroup } from './view.js';
 
 function comparePV(a: PVEntry, b: PVEntry): number {
   return a.capacity - b.capacity || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-/** Index of the first element with capacity >= bytes. */
-export function lowerBound(sorted: readonly PVEntry[], bytes: number): number {
+/** Index i of the first entry whose capacity (slots[2i]) is >= value. */
+export function lowerBound(slots: readonly number[], value: number): number {
   let lo = 0;
-  let hi = sorted.length;
+  let hi = slots.length >>> 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]!.capacity < bytes) lo = mid + 1;
+    if (slots[2 * mid]! < value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+const ACCESS_KNOWN = 0b1111;
+const ACCESS_OTHER_BIT = 0b10000;
+
+/** Access mask squeezed into 5 bits: the four known modes plus "some other mode". */
+export function packAccess(mask: number): number {
+  return (mask & ACCESS_KNOWN) | (mask & ACCESS_OTHER ? ACCESS_OTHER_BIT : 0);
+}
+
+/** Set in a meta word when the PV's affinity must be checked per node (CSI migration, R3.8). */
+export const META_CHECK_AFFINITY = 0b100000;
+const META_KIND_SHIFT = 6;
+
+/** meta word of a PV: -1 when not eligible, else volKind << 6 | check-affinity bit | packAccess(accessMask). */
+export function packMeta(e: PVEntry): number {
+  if (!e.eligible) return -1;
+  return (e.volKind << META_KIND_SHIFT) | (e.migration ? META_CHECK_AFFINITY : 0) | packAccess(e.accessMask);
+}
+
+/** The volume kind stored in a meta word. */
+export function metaKind(meta: number): number {
+  return meta >>> META_KIND_SHIFT;
 }
 
 function groupKey(e: PVEntry): string {
   return e.migration ? `\u0000migratable\u0000${e.name}` : e.affinityKey;
 }
 
-interface Group {
-  readonly key: string;
-  readonly entries: PVEntry[];
+class Group implements PVGroup {
+  readonly entries: PVEntry[] = [];
+  readonly slots: number[] = [];
+
+  insert(e: PVEntry): void {
+    let i = lowerBound(this.slots, e.capacity);
+    while (i < this.entries.length && comparePV(this.entries[i]!, e) < 0) i++;
+    this.entries.splice(i, 0, e);
+    this.slots.splice(2 * i, 0, e.capacity, packMeta(e));
+  }
+
+  delete(e: PVEntry): void {
+    const i = this.entries.indexOf(e);
+    if (i < 0) return;
+    this.entries.splice(i, 1);
+    this.slots.splice(2 * i, 2);
+  }
 }
 
 export class MutablePVClassIndex implements PVClassIndex {
   readonly #all = new Map<string, PVEntry>();
+  /** Groups of unclaimed PVs with identical affinity, by group key. */
   readonly #groups = new Map<string, Group>();
   readonly #topology = new TopologyIndex<Group>();
   readonly #prebound = new Map<string, PVEntry[]>();
@@ -61,14 +100,11 @@ export class MutablePVClassIndex implements PVClassIndex {
     const key = groupKey(e);
     let g = this.#groups.get(key);
     if (!g) {
-      g = { key, entries: [] };
+      g = new Group();
       this.#groups.set(key, g);
       this.#topology.add(g, e.migration ? MATCH_ALL : e.affinity);
     }
-    const at = lowerBound(g.entries, e.capacity);
-    let i = at;
-    while (i < g.entries.length && comparePV(g.entries[i]!, e) < 0) i++;
-    g.entries.splice(i, 0, e);
+    g.insert(e);
   }
 
   remove(name: string): void {
@@ -84,12 +120,12 @@ export class MutablePVClassIndex implements PVClassIndex {
       }
       return;
     }
-    const g = this.#groups.get(groupKey(old));
+    const key = groupKey(old);
+    const g = this.#groups.get(key);
     if (!g) return;
-    const i = g.entries.indexOf(old);
-    if (i >= 0) g.entries.splice(i, 1);
+    g.delete(old);
     if (g.entries.length === 0) {
-      this.#groups.delete(g.key);
+      this.#groups.delete(key);
       this.#topology.remove(g);
     }
   }
@@ -98,10 +134,8 @@ export class MutablePVClassIndex implements PVClassIndex {
     return this.#prebound.get(claimKey) ?? [];
   }
 
-  freeGroupsFor(labels: Labels): readonly (readonly PVEntry[])[] {
-    const out: PVEntry[][] = [];
-    this.#topology.lookup(labels, (g) => out.push(g.entries));
-    return out;
+  freeGroupsFor(labels: Labels): readonly PVGroup[] {
+    return this.#topology.cached(labels);
   }
 
   all(): Iterable<PVEntry> {

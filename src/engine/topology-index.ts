@@ -5,11 +5,22 @@
  * evaluates terms that share a (key, value) pair with the node. Terms without an `In`
  * requirement, and match-all selectors, are "generic" and evaluated for every lookup. For the
  * usual hostname/zone/rack affinities this makes a per-node lookup O(labels) instead of O(items).
+ *
+ * Lookups run once per node per filter call, so they avoid allocation: an item matched by
+ * several terms is de-duplicated with a per-lookup epoch stamp instead of a Set. `cached()`
+ * additionally memoizes the answer per labels object until an item is added or removed (items
+ * are containers that change in place, e.g. PV groups, so their contents do not invalidate it).
  */
 import { type CompiledSelector, type Labels, type Term, termMatches } from './selectors.js';
 
-interface Entry<T> {
+interface Slot<T> {
   readonly item: T;
+  /** Epoch of the last lookup that returned this item. */
+  stamp: number;
+}
+
+interface Entry<T> {
+  readonly slot: Slot<T>;
   /** undefined = the selector matches everything. */
   readonly term: Term | undefined;
 }
@@ -18,6 +29,10 @@ export class TopologyIndex<T> {
   readonly #byKV = new Map<string, Map<string, Entry<T>[]>>();
   readonly #generic: Entry<T>[] = [];
   readonly #placements = new Map<T, { list: Entry<T>[]; entry: Entry<T> }[]>();
+  #epoch = 0;
+  /** Bumped by add/remove: invalidates `cached()` answers. */
+  #version = 0;
+  #memo = new WeakMap<Labels, { version: number; items: readonly T[] }>();
 
   get size(): number {
     return this.#placements.size;
@@ -25,17 +40,19 @@ export class TopologyIndex<T> {
 
   add(item: T, sel: CompiledSelector): void {
     if (this.#placements.has(item)) this.remove(item);
+    this.#version++;
+    const slot: Slot<T> = { item, stamp: 0 };
     const placed: { list: Entry<T>[]; entry: Entry<T> }[] = [];
     const put = (list: Entry<T>[], entry: Entry<T>): void => {
       list.push(entry);
       placed.push({ list, entry });
     };
     if (sel.all) {
-      put(this.#generic, { item, term: undefined });
+      put(this.#generic, { slot, term: undefined });
     } else {
       for (const term of sel.terms) {
         const anchor = term.reqs.find((r) => r.op === 'In');
-        const entry: Entry<T> = { item, term };
+        const entry: Entry<T> = { slot, term };
         if (!anchor) {
           put(this.#generic, entry);
           continue;
@@ -61,6 +78,7 @@ export class TopologyIndex<T> {
   remove(item: T): void {
     const placed = this.#placements.get(item);
     if (!placed) return;
+    this.#version++;
     for (const { list, entry } of placed) {
       const i = list.indexOf(entry);
       if (i >= 0) list.splice(i, 1);
@@ -68,30 +86,50 @@ export class TopologyIndex<T> {
     this.#placements.delete(item);
   }
 
-  /** Calls `visit` once for every item whose selector matches `labels`. */
-  lookup(labels: Labels, visit: (item: T) => void): void {
-    const seen = new Set<T>();
-    const consider = (e: Entry<T>): void => {
-      if (seen.has(e.item)) return;
-      if (e.term === undefined || termMatches(e.term, labels)) {
-        seen.add(e.item);
-        visit(e.item);
-      }
-    };
+  /** Appends to `out` every item whose selector matches `labels` (each once) and returns `out`. */
+  collect(labels: Labels, out: T[] = []): T[] {
+    const epoch = ++this.#epoch;
     for (const key in labels) {
       const byValue = this.#byKV.get(key);
-      if (!byValue) continue;
+      if (byValue === undefined) continue;
       const list = byValue.get(labels[key]!);
-      if (list) for (const e of list) consider(e);
+      if (list !== undefined) TopologyIndex.#scan(list, labels, epoch, out);
     }
-    for (const e of this.#generic) consider(e);
+    if (this.#generic.length > 0) TopologyIndex.#scan(this.#generic, labels, epoch, out);
+    return out;
+  }
+
+  static #scan<T>(list: readonly Entry<T>[], labels: Labels, epoch: number, out: T[]): void {
+    for (const e of list) {
+      const slot = e.slot;
+      if (slot.stamp === epoch) continue;
+      if (e.term === undefined || termMatches(e.term, labels)) {
+        slot.stamp = epoch;
+        out.push(slot.item);
+      }
+    }
+  }
+
+  /**
+   * Like collect(), memoized per labels object (node label maps are replaced, never mutated, on
+   * node updates). The returned array is shared: callers must not modify it.
+   */
+  cached(labels: Labels): readonly T[] {
+    const hit = this.#memo.get(labels);
+    if (hit?.version === this.#version) return hit.items;
+    const items = this.collect(labels);
+    this.#memo.set(labels, { version: this.#version, items });
+    return items;
+  }
+
+  /** Calls `visit` once for every item whose selector matches `labels`. */
+  lookup(labels: Labels, visit: (item: T) => void): void {
+    for (const item of this.collect(labels)) visit(item);
   }
 
   /** All items that match `labels`, as an array. */
   matching(labels: Labels): T[] {
-    const out: T[] = [];
-    this.lookup(labels, (i) => out.push(i));
-    return out;
+    return this.collect(labels);
   }
 
   items(): IterableIterator<T> {

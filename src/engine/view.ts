@@ -26,9 +26,15 @@ export interface PVEntry {
   /** JSON of nodeAffinity.required: PVs with equal keys share an index group. */
   readonly affinityKey: string;
   readonly accessModes: ReadonlySet<string>;
+  /** accessModes as a bitmask (entries.accessMask). */
+  readonly accessMask: number;
   /** Defaulted volumeMode (nil = Filesystem). */
   readonly volumeMode: string;
   readonly volumeAttributesClass: string;
+  /** volumeKind(volumeMode, volumeAttributesClass). */
+  readonly volKind: number;
+  /** Available, not being deleted and unclaimed: a candidate for any claim (R5.3 b, f, i). */
+  readonly eligible: boolean;
   readonly phase: string;
   readonly deleting: boolean;
   /** `namespace/name` of spec.claimRef, if any. */
@@ -60,11 +66,22 @@ export interface CapacityEntry {
   readonly topology: CompiledSelector;
 }
 
+/**
+ * Unclaimed PVs of one class with identical node affinity, sorted by (capacity, name). The scan
+ * runs once per node and claim, so what it tests lives in one dense array: `slots[2i]` is
+ * entries[i].capacity and `slots[2i+1]` packs eligibility, volume kind, access modes and "needs a
+ * per-node check" (pv-index.packMeta); a PV object is only touched when it is the answer.
+ */
+export interface PVGroup {
+  readonly entries: readonly PVEntry[];
+  readonly slots: readonly number[];
+}
+
 export interface PVClassIndex {
   /** PVs of this class whose claimRef names `namespace/name` (any phase). */
   preboundTo(claimKey: string): readonly PVEntry[];
   /** Unclaimed PVs grouped by identical affinity, for groups that match `labels`; each group sorted by (capacity, name). */
-  freeGroupsFor(labels: Labels): readonly (readonly PVEntry[])[];
+  freeGroupsFor(labels: Labels): readonly PVGroup[];
   /** Every PV of the class, for explanations (slow path). */
   all(): Iterable<PVEntry>;
   readonly size: number;

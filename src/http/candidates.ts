@@ -3,7 +3,7 @@
  * `NodeNames` are resolved through our cache (a name we don't know yet is reported per node,
  * never as a pod-wide error); `Nodes.items` bring their own labels.
  */
-import { filterPod, type NodeResult, type PodDecision } from '../engine/filter.js';
+import { type FilterOptions, filterPod, type NodeResult, type PodDecision } from '../engine/filter.js';
 import type { ReasonCode } from '../engine/reasons.js';
 import type { Pod } from '../engine/types.js';
 import type { ClusterView, NodeLike } from '../engine/view.js';
@@ -53,10 +53,10 @@ export type Evaluation =
  * Verbs take the no-PVC fast path (podHasClaims) before resolving candidates at all; should a
  * 'skip' decision still arrive here it is reported as 'evaluated' with every known node fitting.
  */
-export function evaluate(pod: Pod, candidates: readonly Candidate[], view: ClusterView): Evaluation {
+export function evaluate(pod: Pod, candidates: readonly Candidate[], view: ClusterView, opts: FilterOptions = {}): Evaluation {
   const known: NodeLike[] = [];
   for (const c of candidates) if (c.node) known.push(c.node);
-  const decision = filterPod(pod, known, view);
+  const decision = filterPod(pod, known, view, opts);
   switch (decision.kind) {
     case 'unschedulable':
       return { kind: 'unschedulable', reason: decision.reason, code: decision.code };

@@ -366,7 +366,7 @@ describe('R5.5 checkVolumeProvisions', () => {
     const pc = readyClaims(pod1('c'), store);
     const noClass = { ...pc.delay[0]!, className: '' };
     expect(() => checkProvision(noClass, NODE_A.like(), store, false)).toThrow(new EngineError('no class for claim "testns/c"'));
-    const crafted: PodClaims = { ...pc, claims: [noClass], delay: [noClass] };
+    const crafted: PodClaims = { ...pc, claims: [noClass], delay: [noClass], delaySelected: [], delayToMatch: [noClass] };
     expect(() => evaluateNode(crafted, NODE_A.like(), store)).toThrow('no class for claim "testns/c"');
   });
 

@@ -48,7 +48,8 @@ export function filter(args: ExtenderArgs, view: ClusterView): FilterOutcome {
     return { kind: 'skip', response: encode(args, decisions, raws), decisions };
   }
   const candidates = candidatesFrom(args.nodes, view);
-  const ev = evaluate(args.pod, candidates, view);
+  // Only fits/reasons go on the wire: skip building per-node plans.
+  const ev = evaluate(args.pod, candidates, view, { plans: false });
   switch (ev.kind) {
     case 'error':
       return { kind: 'error', response: filterError(ev.error), decisions: [] };
