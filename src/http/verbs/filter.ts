@@ -9,7 +9,7 @@
 import type { RequestHandler } from 'express';
 import { podHasClaims } from '../../engine/claims.js';
 import { type ReasonCode, unknownNodeReason } from '../../engine/reasons.js';
-import type { ClusterView } from '../../engine/view.js';
+import type { ClusterView, NodeLike } from '../../engine/view.js';
 import { candidatesFrom, evaluate, inputNames } from '../candidates.js';
 import { HttpError, podRef, setOutcome } from '../context.js';
 import type { VerbDeps } from '../deps.js';
@@ -29,6 +29,8 @@ export interface FilterOutcome {
   readonly response: ExtenderFilterResult;
   /** Per offered node, in input order; empty for a scheduling error. */
   readonly decisions: readonly NodeDecision[];
+  /** The offered nodes the engine evaluated (known to the cache), for rejection reporting. */
+  readonly evaluated: readonly NodeLike[];
 }
 
 const FITS: readonly ReasonCode[] = [];
@@ -45,19 +47,19 @@ export function filter(args: ExtenderArgs, view: ClusterView): FilterOutcome {
   const raws = args.nodes.kind === 'nodes' ? args.nodes.items.map((i) => i.raw) : undefined;
   if (!podHasClaims(args.pod)) {
     const decisions = inputNames(args.nodes).map((name) => ({ name, fits: true, reason: '', codes: FITS }));
-    return { kind: 'skip', response: encode(args, decisions, raws), decisions };
+    return { kind: 'skip', response: encode(args, decisions, raws), decisions, evaluated: [] };
   }
   const candidates = candidatesFrom(args.nodes, view);
   // Only fits/reasons go on the wire: skip building per-node plans.
   const ev = evaluate(args.pod, candidates, view, { plans: false });
   switch (ev.kind) {
     case 'error':
-      return { kind: 'error', response: filterError(ev.error), decisions: [] };
+      return { kind: 'error', response: filterError(ev.error), decisions: [], evaluated: [] };
     case 'unschedulable': {
       // Node-independent, so it applies to nodes our cache does not know yet as well.
       const codes = [ev.code];
       const decisions = candidates.map((c) => ({ name: c.name, fits: false, reason: ev.reason, codes }));
-      return { kind: 'unschedulable', response: encode(args, decisions, raws), decisions };
+      return { kind: 'unschedulable', response: encode(args, decisions, raws), decisions, evaluated: [] };
     }
     case 'evaluated': {
       const decisions = candidates.map((c, i): NodeDecision => {
@@ -65,7 +67,7 @@ export function filter(args: ExtenderArgs, view: ClusterView): FilterOutcome {
         if (!r) return { name: c.name, fits: false, reason: unknownNodeReason(c.name), codes: UNKNOWN };
         return { name: c.name, fits: r.fits, reason: r.reasons.join(', '), codes: r.codes };
       });
-      return { kind: 'evaluated', response: encode(args, decisions, raws), decisions };
+      return { kind: 'evaluated', response: encode(args, decisions, raws), decisions, evaluated: ev.known };
     }
   }
 }
@@ -84,7 +86,7 @@ export function filterHandler(deps: VerbDeps): RequestHandler {
       req.log.warn({ ...summary, error: out.response.Error }, 'filter: scheduling error');
     } else if (failed.length > 0) {
       if (out.kind === 'evaluated' && failed.length === out.decisions.length && deps.onFilterRejected) {
-        deps.onFilterRejected(args.value.pod, candidatesFrom(args.value.nodes, deps.view).flatMap((c) => (c.node ? [c.node] : [])));
+        deps.onFilterRejected(args.value.pod, out.evaluated);
       }
       const reasons: Record<string, number> = {};
       for (const d of failed) for (const c of d.codes) reasons[c] = (reasons[c] ?? 0) + 1;
