@@ -1,10 +1,12 @@
 /**
- * Engine benchmark: store load, filter (filterPod against every node, as the filter verb does) and
- * prioritize (filterPod + scoreNodes) latency for synthetic clusters, plus the indexed/naive ratio
- * against a brute-force reference filter.
+ * Engine benchmark: store load, filter (filterPod against every node, as the filter verb does),
+ * prioritize (filterPod + scoreNodes) and bind planning (the bind verb's recomputation for the
+ * chosen node + the PV/PVC objects it would write) latency for synthetic clusters, plus the
+ * indexed/naive ratio against a brute-force reference filter.
  *
  *   npx tsx bench/engine.ts [--sizes 500,5000] [--samples 500] [--warmup 100] [--pods 200]
  *                           [--naive-samples 200] [--naive-max-nodes 500] [--seed N] [--no-dynamic]
+ *                           [--pvcs N] [--claimed-fraction F]   (store with N PVCs: see fixtures.ts)
  *                           [--runtime tsc|tsx] [--out engine.json]   (file name under bench/results/)
  *
  * Timings come from the tsc-compiled code by default (what dist/ ships): run from TypeScript, the
@@ -20,6 +22,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadSnapshotFile } from '../src/cluster/snapshot.js';
 import type { ClusterStore } from '../src/cluster/store.js';
+import { bindVolumeToClaim, withSelectedNode } from '../src/engine/bind-plan.js';
 import { filterPod, type PodDecision } from '../src/engine/filter.js';
 import { scoreNodes } from '../src/engine/score.js';
 import type { Pod } from '../src/engine/types.js';
@@ -60,6 +63,10 @@ interface SizeConfig {
   naiveMaxNodes: number;
   seed: number;
   dynamic: boolean;
+  /** Total PVCs in the store (0: only what the fixture generates by default). */
+  pvcs: number;
+  /** Claimed fraction of the local PVs (undefined: fixture default). */
+  claimedFraction: number | undefined;
 }
 
 export interface NaiveResult {
@@ -96,6 +103,14 @@ export interface SizeResult {
   readonly filter: Stats;
   readonly filterByClaims: Readonly<Record<string, Stats>>;
   readonly prioritize: Stats;
+  /**
+   * Bind planning for a fitting node: filterPod(pod, [node]) + bindVolumeToClaim per static
+   * binding + withSelectedNode per provision (what the bind verb computes before writing).
+   * Absent in results from before it was measured.
+   */
+  readonly bindPlan?: Stats;
+  /** Pods of the mix with at least one fitting node (the bind-planning sample). */
+  readonly bindPlanPods?: number;
   readonly naive: NaiveResult | undefined;
   readonly load: { readonly before: LoadInfo; readonly after: LoadInfo };
 }
@@ -132,7 +147,14 @@ function runSize(cfg: SizeConfig): SizeResult {
   };
 
   let t0 = hr();
-  const fx = generateCluster({ nodes: cfg.nodes, pods: cfg.pods, seed: cfg.seed, dynamic: cfg.dynamic });
+  const fx = generateCluster({
+    nodes: cfg.nodes,
+    pods: cfg.pods,
+    seed: cfg.seed,
+    dynamic: cfg.dynamic,
+    pvcs: cfg.pvcs,
+    ...(cfg.claimedFraction === undefined ? {} : { claimedFraction: cfg.claimedFraction }),
+  });
   const genMs = nsToMs(hr() - t0);
   forceGC();
   const memoryBeforeLoad = memory();
@@ -163,10 +185,16 @@ function runSize(cfg: SizeConfig): SizeResult {
   // One pass to describe the pod set (and warm the code).
   const decisionKinds: Record<string, number> = {};
   let fitSum = 0;
+  /** A fitting node per pod (the middle one of the fitting nodes, deterministic) for bind planning. */
+  const chosen: { pod: Pod; node: NodeLike }[] = [];
   for (const pod of pods) {
     const d = filterPod(pod, nodes, store);
     decisionKinds[d.kind] = (decisionKinds[d.kind] ?? 0) + 1;
-    fitSum += d.nodes.filter((r) => r.fits).length / nodes.length;
+    const fitting = d.nodes.filter((r) => r.fits);
+    fitSum += fitting.length / nodes.length;
+    const mid = fitting[Math.floor(fitting.length / 2)];
+    const node = mid ? nodes.find((n) => n.name === mid.node) : undefined;
+    if (d.kind === 'evaluated' && node) chosen.push({ pod, node });
   }
 
   let sink = 0;
@@ -202,6 +230,21 @@ function runSize(cfg: SizeConfig): SizeResult {
     sink += scores.length;
   }
   log(`prioritize p50 ${fmt(stats(prioMs).p50, 3)} ms p99 ${fmt(stats(prioMs).p99, 3)} ms`);
+
+  // Bind planning, as the bind verb does it: re-evaluate the chosen node, build the writes.
+  const planMs: number[] = [];
+  for (let i = 0; chosen.length > 0 && i < cfg.samples; i++) {
+    const { pod, node } = chosen[i % chosen.length]!;
+    const t = hr();
+    const d = filterPod(pod, [node], store);
+    const r = d.nodes[0];
+    if (r?.fits) {
+      for (const b of r.staticBindings) sink += bindVolumeToClaim(b.pv.pv, b.claim.pvc).dirty ? 1 : 0;
+      for (const p of r.provisions) sink += withSelectedNode(p.claim.pvc, node.name).metadata ? 1 : 0;
+    }
+    planMs.push(nsToMs(hr() - t));
+  }
+  if (planMs.length > 0) log(`bind planning p50 ${fmt(stats(planMs).p50, 3)} ms p99 ${fmt(stats(planMs).p99, 3)} ms (${chosen.length} pods with a fitting node)`);
 
   let naive: NaiveResult | undefined;
   if (cfg.nodes <= cfg.naiveMaxNodes && cfg.naiveSamples > 0) {
@@ -258,6 +301,8 @@ function runSize(cfg: SizeConfig): SizeResult {
     filter: stats(filterMs),
     filterByClaims: Object.fromEntries([...byClaims.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), stats(v)])),
     prioritize: stats(prioMs),
+    ...(planMs.length > 0 ? { bindPlan: stats(planMs) } : {}),
+    bindPlanPods: chosen.length,
     naive,
     load: { before: loadBefore, after: loadInfo() },
   };
@@ -265,15 +310,16 @@ function runSize(cfg: SizeConfig): SizeResult {
 
 function markdown(results: readonly SizeResult[]): string {
   const lines = [
-    '| nodes | PVs | store load ms | snapshot load ms | RSS MB | heapUsed MB | filter p50 | p90 | p99 | max | prioritize p50 | p90 | p99 | max |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| nodes | PVs | PVCs | store load ms | snapshot load ms | RSS MB | heapUsed MB | filter p50 | p90 | p99 | max | prioritize p50 | p90 | p99 | max | bind plan p50 | p99 |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const f = r.filter;
     const p = r.prioritize;
     lines.push(
-      `| ${r.nodes} | ${r.counts.PersistentVolume ?? 0} | ${fmt(r.loadMs, 0)} | ${fmt(r.snapshotLoadMs, 0)} | ${r.memoryAfterLoad.rssMB} | ${r.memoryAfterLoad.heapUsedMB} | ` +
-        `${fmt(f.p50, 3)} | ${fmt(f.p90, 3)} | ${fmt(f.p99, 3)} | ${fmt(f.max, 3)} | ${fmt(p.p50, 3)} | ${fmt(p.p90, 3)} | ${fmt(p.p99, 3)} | ${fmt(p.max, 3)} |`,
+      `| ${r.nodes} | ${r.counts.PersistentVolume ?? 0} | ${r.counts.PersistentVolumeClaim ?? 0} | ${fmt(r.loadMs, 0)} | ${fmt(r.snapshotLoadMs, 0)} | ${r.memoryAfterLoad.rssMB} | ${r.memoryAfterLoad.heapUsedMB} | ` +
+        `${fmt(f.p50, 3)} | ${fmt(f.p90, 3)} | ${fmt(f.p99, 3)} | ${fmt(f.max, 3)} | ${fmt(p.p50, 3)} | ${fmt(p.p90, 3)} | ${fmt(p.p99, 3)} | ${fmt(p.max, 3)} | ` +
+        `${fmt(r.bindPlan?.p50 ?? NaN, 3)} | ${fmt(r.bindPlan?.p99 ?? NaN, 3)} |`,
     );
   }
   for (const r of results) {
@@ -304,6 +350,8 @@ function parent(f: Map<string, string>): void {
     naiveMaxNodes: numFlag(f, 'naive-max-nodes', 500),
     seed: numFlag(f, 'seed', 20240601),
     dynamic: f.get('no-dynamic') !== 'true',
+    pvcs: numFlag(f, 'pvcs', 0),
+    claimedFraction: f.has('claimed-fraction') ? numFlag(f, 'claimed-fraction', 0.2) : undefined,
   };
   const loadAtStart = loadInfo(); // before our own tsc build adds to it
   const runtime = f.get('runtime') ?? 'tsc';

@@ -8,6 +8,10 @@
  *            zonal-csi (WaitForFirstConsumer, allowedTopologies = all zones but the last) with a
  *            CSIDriver (storageCapacity: true) and one CSIStorageCapacity per zone
  *   M pods   pending, 1–3 WaitForFirstConsumer claims each (5–150Gi), with their Pending PVCs
+ *   --pvcs   with `pvcs` set, the store holds exactly that many PVCs: a `claimedFraction` (default
+ *            0.8) of the local PVs is claimed by Bound PVCs, and the rest are "backlog" Pending
+ *            WaitForFirstConsumer PVCs in namespace "backlog" that no pod uses (e.g. claims of
+ *            scaled-down StatefulSets). Without `pvcs` the generated objects are unchanged.
  *
  * Use `generateCluster()` for the objects, `loadStore()` to fill a ClusterStore, and
  * `writeSnapshot()` for a JSON `kind: List` snapshot file in a fresh temp dir (never the repo).
@@ -34,6 +38,9 @@ export const ZONAL_CLASS = 'zonal-csi';
 export const ZONAL_DRIVER = 'zonal.csi.bench.example.com';
 export const PENDING_NS = 'bench';
 export const BOUND_NS = 'apps';
+export const BACKLOG_NS = 'backlog';
+/** Claimed fraction of the local PVs when `pvcs` is given and `claimedFraction` is not. */
+export const PVCS_CLAIMED_FRACTION = 0.8;
 const PV_SIZES_GI = [10, 20, 50, 100, 200] as const;
 
 export interface FixtureOptions {
@@ -48,6 +55,11 @@ export interface FixtureOptions {
   readonly dynamic?: boolean;
   /** Probability that a pending claim uses the zonal class (only with `dynamic`). */
   readonly zonalClaimFraction?: number;
+  /**
+   * Total PVCs in the store (bound + pending + backlog); 0 = no backlog, only what the other
+   * options generate. Throws when the bound and pending claims alone exceed it.
+   */
+  readonly pvcs?: number;
 }
 
 export type ResolvedOptions = Required<FixtureOptions>;
@@ -81,9 +93,10 @@ export function resolveOptions(o: FixtureOptions): ResolvedOptions {
     pods: o.pods,
     seed: o.seed ?? 20240601,
     pvsPerNode: o.pvsPerNode ?? 10,
-    claimedFraction: o.claimedFraction ?? 0.2,
+    claimedFraction: o.claimedFraction ?? (o.pvcs ? PVCS_CLAIMED_FRACTION : 0.2),
     dynamic: o.dynamic ?? true,
     zonalClaimFraction: o.zonalClaimFraction ?? 0.15,
+    pvcs: o.pvcs ?? 0,
   };
 }
 
@@ -261,7 +274,30 @@ export function generateCluster(opts: FixtureOptions): Fixture {
     });
   }
 
-  const objects: KubeObject[] = [...nodes, ...classes, ...drivers, ...capacities, ...pvs, ...boundPVCs, ...pendingPVCs, ...pendingPods];
+  // Backlog: unbound WFFC claims no pod uses, up to `pvcs` in total (no RNG use: the sequence
+  // above is the same with and without them).
+  const backlogPVCs: PersistentVolumeClaim[] = [];
+  if (o.pvcs > 0) {
+    const missing = o.pvcs - boundPVCs.length - pendingPVCs.length;
+    if (missing < 0) throw new Error(`pvcs ${o.pvcs}: the fixture already has ${boundPVCs.length} bound + ${pendingPVCs.length} pending PVCs (lower claimedFraction)`);
+    const w = Math.max(6, String(missing).length);
+    for (let i = 0; i < missing; i++) {
+      backlogPVCs.push({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: meta(`backlog-${pad(i, w)}`, { namespace: BACKLOG_NS, labels: { app: 'backlog' } }),
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: `${PV_SIZES_GI[i % PV_SIZES_GI.length]!}Gi` } },
+          storageClassName: LOCAL_CLASS,
+          volumeMode: 'Filesystem',
+        },
+        status: { phase: 'Pending' },
+      });
+    }
+  }
+
+  const objects: KubeObject[] = [...nodes, ...classes, ...drivers, ...capacities, ...pvs, ...boundPVCs, ...backlogPVCs, ...pendingPVCs, ...pendingPods];
   return {
     options: o,
     zones,
@@ -275,7 +311,10 @@ export function generateCluster(opts: FixtureOptions): Fixture {
       CSIDriver: drivers.length,
       CSIStorageCapacity: capacities.length,
       PersistentVolume: pvs.length,
-      PersistentVolumeClaim: boundPVCs.length + pendingPVCs.length,
+      PersistentVolumeClaim: boundPVCs.length + backlogPVCs.length + pendingPVCs.length,
+      BoundPVC: boundPVCs.length,
+      BacklogPVC: backlogPVCs.length,
+      PendingPVC: pendingPVCs.length,
       Pod: pendingPods.length,
     },
   };

@@ -6,7 +6,8 @@
  * extender (one pod at a time), 4 shows throughput and queueing on the single-threaded server.
  *
  *   npx tsx bench/http.ts [--sizes 500,5000] [--duration 20] [--connections 1,4] [--warmup 3]
- *                         [--pods 50] [--seed N] [--no-build] [--out http.json]
+ *                         [--pods 50] [--seed N] [--pvcs N] [--no-build] [--out http.json]
+ *                         (--pvcs: snapshot with N PVCs, 80% of the PVs claimed: see fixtures.ts)
  *                         [--server-cpu-prof]   (server under node --cpu-prof → bench/results/server-<N>n.cpuprofile;
  *                                                the profiler skews the numbers: use a separate --out)
  *
@@ -46,6 +47,8 @@ const READY_TIMEOUT_MS = 180_000;
 export interface HttpSizeResult {
   readonly nodes: number;
   readonly pvs: number;
+  /** PVCs in the snapshot (absent in results from before it was recorded). */
+  readonly pvcs?: number;
   readonly pod: string;
   readonly podClaims: number;
   readonly bodyBytes: number;
@@ -236,13 +239,15 @@ interface RunOptions {
   readonly warmupS: number;
   readonly pods: number;
   readonly seed: number;
+  /** Total PVCs in the snapshot (0: fixture default); see fixtures.ts. */
+  readonly pvcs: number;
   /** Run the server under `node --cpu-prof` (writes bench/results/server-<N>n.cpuprofile on exit). */
   readonly serverCpuProf: boolean;
 }
 
 /** One server per size; one autocannon run per connection count (rows share startup/check). */
 async function runSize(nodes: number, o: RunOptions): Promise<HttpSizeResult[]> {
-  const fx = generateCluster({ nodes, pods: o.pods, seed: o.seed });
+  const fx = generateCluster({ nodes, pods: o.pods, seed: o.seed, pvcs: o.pvcs });
   // Prefer a pod whose claims are all of the local (static) class.
   const pvcClass = new Map<string, string>();
   for (const obj of fx.objects) {
@@ -289,6 +294,7 @@ async function runSize(nodes: number, o: RunOptions): Promise<HttpSizeResult[]> 
       rows.push({
         nodes,
         pvs: fx.counts.PersistentVolume ?? 0,
+        pvcs: fx.counts.PersistentVolumeClaim ?? 0,
         pod: `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`,
         podClaims: claimCount(pod),
         bodyBytes: Buffer.byteLength(body),
@@ -343,6 +349,7 @@ async function main(): Promise<void> {
     warmupS: numFlag(f, 'warmup', 3),
     pods: numFlag(f, 'pods', 50),
     seed: numFlag(f, 'seed', 20240601),
+    pvcs: numFlag(f, 'pvcs', 0),
   };
   // Global deadline: startup + warmup + run + stop per size, with generous slack. Never hang.
   const budgetMs = sizes.length * (READY_TIMEOUT_MS + o.connections.length * (o.warmupS + o.durationS + 30) * 1000 + STOP_GRACE_MS + 60_000);

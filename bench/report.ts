@@ -1,9 +1,12 @@
 /**
- * Generates bench/RESULTS.md from bench/results/{engine,http,profile}.json. Never edit the numbers
- * in RESULTS.md by hand: re-run the benches, then this script.
+ * Generates bench/RESULTS.md from bench/results/*.json. Never edit the numbers in RESULTS.md by
+ * hand: re-run the benches, then this script.
  *
  *   npx tsx bench/report.ts [--engine engine.json] [--http http.json] [--profile profile.json]
  *                           [--scaling engine-scaling.json] [--server-profile server-profile.json]
+ *                           [--scheduler scheduler.json] [--scheduler-profile sched-extender-profile.json]
+ *                           [--scheduler-extra scheduler-order.json[,…]]
+ *                           [--engine-pvcs engine-pvcs.json] [--http-pvcs http-pvcs.json]
  *                           (each optional; files under bench/results/)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +15,8 @@ import type { SizeResult } from './engine.js';
 import type { HttpSizeResult } from './http.js';
 import type { HotFunction } from './profile.js';
 import { BENCH_DIR, type CodeVersion, flags, fmt, type LoadInfo, type Machine, RESULTS_DIR } from './lib.js';
+import type { HistSummary } from './scheduler/prom.js';
+import type { RunResult, SchedConfig } from './scheduler/run.js';
 
 interface RunMeta {
   readonly startedAt: string;
@@ -175,11 +180,11 @@ interface ServerProfileFile {
   readonly byTotal: readonly HotFunction[];
 }
 
-function serverProfileSection(p: ServerProfileFile): string[] {
-  const out: string[] = ['## Profile: extender process under HTTP load', ''];
+function serverProfileSection(p: ServerProfileFile, title = 'Profile: extender process under HTTP load', how = '`node --cpu-prof` on the server during `npx tsx bench/http.ts --sizes 5000 --connections 1 --duration 10 --warmup 2 --server-cpu-prof --out http-prof.json`'): string[] {
+  const out: string[] = [`## ${title}`, ''];
   out.push(
-    `\`node --cpu-prof\` on the server during \`npx tsx bench/http.ts --sizes 5000 --connections 1 --duration 10 --warmup 2 --server-cpu-prof --out http-prof.json\` ` +
-      `(whole process lifetime, so snapshot loading is included), summarized by \`${p.command}\`; ${fmt(p.totalMs / 1000, 1)} s of CPU samples.`,
+    `${how} ` +
+      `(whole process lifetime, so startup is included), summarized by \`${p.command}\`; ${fmt(p.totalMs / 1000, 1)} s of CPU samples.`,
     '',
     '| self % | total % | function |',
     '|---:|---:|---|',
@@ -257,6 +262,252 @@ function observations(e: EngineFile | undefined, h: HttpFile | undefined, scalin
   return out.length > 0 ? ['## Observations (computed)', '', ...out] : [];
 }
 
+// ---- Scheduler throughput (bench/scheduler/run.ts) and the 50,000-PVC runs ----
+
+interface SchedulerFile {
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly command: string;
+  readonly versions: { readonly key?: string; readonly k8s?: string; readonly etcd?: string; readonly go?: string; readonly node?: string; readonly extender?: CodeVersion; readonly dist?: string };
+  readonly machine: Machine;
+  readonly load: { readonly atStart: LoadInfo; readonly atEnd: LoadInfo };
+  readonly options: { readonly repeats: number; readonly pvsPerNode: number; readonly warmupPods: number; readonly concurrency: number; readonly seed: number };
+  readonly setup: Readonly<Record<string, string>>;
+  readonly runs: readonly RunResult[];
+}
+
+const mean = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+const ms = (s: HistSummary | undefined): string => (s ? `${fmt(s.p50Ms, 1)} / ${fmt(s.p99Ms, 1)}` : '–');
+
+interface Cell {
+  readonly workload: string;
+  readonly nodes: number;
+  readonly byConfig: ReadonlyMap<SchedConfig, readonly RunResult[]>;
+}
+
+function cells(s: SchedulerFile): Cell[] {
+  const out: Cell[] = [];
+  for (const r of s.runs) {
+    let c = out.find((x) => x.workload === r.workload && x.nodes === r.nodes);
+    if (!c) out.push((c = { workload: r.workload, nodes: r.nodes, byConfig: new Map() }));
+    const m = c.byConfig as Map<SchedConfig, RunResult[]>;
+    m.set(r.config, [...(m.get(r.config) ?? []), r]);
+  }
+  return out;
+}
+
+/**
+ * Mean over repeats of the scheduler_perf Average (pods/s). An incomplete run counts with its
+ * windows up to the run timeout (empty windows included), i.e. what it achieved.
+ */
+function avgThroughput(rs: readonly RunResult[] | undefined): number {
+  if (!rs || rs.length === 0) return Number.NaN;
+  return mean(rs.map((r) => r.podThroughput.average));
+}
+
+function incompleteNote(rs: readonly RunResult[] | undefined): string {
+  const bad = (rs ?? []).filter((r) => !r.complete);
+  return bad.length === 0 ? '' : ` — ${bad.map((r) => `${r.config} did not finish: ${r.podsBound}/${r.pods} pods bound before the timeout`).join('; ')}`;
+}
+
+function ratio(a: number, b: number): string {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return '–';
+  if (b <= 0) return a > 0 ? '∞' : '–';
+  const r = a / b;
+  return r >= 10 ? r.toFixed(0) : r.toFixed(2);
+}
+
+function schedulerSection(s: SchedulerFile, title = 'Scheduler throughput: in-tree vs extender'): string[] {
+  const v = s.versions;
+  const out: string[] = [`## ${title}`, ''];
+  out.push(
+    'One command starts a real control plane once and runs the same workload under both scheduler configurations, each with its own fresh kube-scheduler (and extender) process:',
+    '',
+    `- **in-tree**: ${s.setup.inTree ?? ''}`,
+    `- **extender**: ${s.setup.extender ?? ''}; extender process: \`${s.setup.extenderProcess ?? ''}\``,
+    `- control plane: ${s.setup.controlPlane ?? ''}`,
+    `- ${s.setup.provisioner ?? ''}`,
+    '',
+    '```sh',
+    s.command,
+    '```',
+    '',
+    `Versions: Kubernetes ${v.k8s ?? '?'} (kube-apiserver, kube-controller-manager, kube-scheduler), etcd ${v.etcd ?? '?'}, built with ${v.go ?? '?'} by test/e2e/controlplane/build.sh (cache key \`${v.key ?? '?'}\`); ` +
+      `Node ${v.node ?? '?'}; extender code: commit ${v.extender?.commit ?? '?'}${v.extender && v.extender.dirtySrcFiles > 0 ? ` + ${v.extender.dirtySrcFiles} uncommitted src file(s)` : ''}, src hash ${v.extender?.srcHash ?? '?'} (dist: ${v.dist ?? '?'}). ` +
+      `Machine: ${s.machine.cpuModel}, nproc ${s.machine.nproc}, ${s.machine.memTotalGB} GiB — every process (etcd, apiserver, KCM, scheduler, extender, the bench with its watches and the test provisioner) shares these ${s.machine.nproc} cores. ` +
+      `Run ${s.startedAt} → ${s.finishedAt ?? '(unfinished)'}; load average at start ${loadText(s.load.atStart)}, at end ${loadText(s.load.atEnd)}.`,
+    '',
+    `Method (scheduler_perf style): per run, create the static PVs (static workload: ${s.options.pvsPerNode} per node) and all PVCs (untimed), schedule ${s.options.warmupPods} warm-up pods (untimed), then create the measured pods ` +
+      `with ${s.options.concurrency} parallel requests and watch pods and PVCs. **pods/s** = pods that got \`spec.nodeName\` per 1 s window from the first pod creation (leading empty windows and the last partial window dropped), ` +
+      'average and p50 of the windows (scheduler_perf SchedulingThroughput); **all bound** = first pod creation → last pod bound; **PVC/s** = the same windows over PVC phase Bound (the PV controller\'s output). ' +
+      'Scheduler histograms are deltas of kube-scheduler\'s /metrics over the measured phase (p50 / p99 estimated from buckets like histogram_quantile; `attempt` = scheduler_scheduling_attempt_duration_seconds{result="scheduled"}, algorithm + binding; ' +
+      '`SLI` = scheduler_pod_scheduling_sli_duration_seconds, end to end incl. retries; `algorithm` = scheduler_scheduling_algorithm_duration_seconds, which includes the extender filter/prioritize calls). ' +
+      'A quantile shown as 16384.0 lies beyond the top finite bucket of the attempt histogram (16.384 s); the attempt includes the binding cycle, i.e. the wait for the PVCs to be Bound. ' +
+      'Extender per-verb latencies from its vte_extender_request_duration_seconds (same estimation; bucket bounds 0.5/1/2.5/5/10/25/50/100/250 ms…); RSS from /proc/<pid>/status VmRSS (peak sampled every 250 ms). ' +
+      `Both configurations run in alternating order (order column; ${s.options.repeats} repeat(s)); in each run the pod binding waits for the PVCs to be Bound (in-tree PreBind; extender bind verb), so both are bounded by the PV controller / provisioner.`,
+    '',
+  );
+  for (const workload of [...new Set(s.runs.map((r) => r.workload))]) {
+    const cs = cells(s).filter((c) => c.workload === workload);
+    out.push(
+      `### ${workload === 'static' ? 'Static local PVs, WaitForFirstConsumer' : 'Dynamic provisioning, WaitForFirstConsumer + CSIStorageCapacity'}`,
+      '',
+      workload === 'static'
+        ? 'nodes × 10 local PVs (hostname affinity, 20/50/100Gi, Retain); each pod has 1–2 WFFC claims of 5–40Gi.'
+        : 'StorageClass with the test CSI provisioner (WFFC), CSIDriver storageCapacity: true, one CSIStorageCapacity of 100Ti per zone (5 zones); each pod has 1 claim of 5–40Gi, provisioned after selected-node is set.',
+      '',
+      '| nodes | pods (PVCs) | config | order | pods/s avg | pods/s p50 | pods/s overall | all pods bound s | all PVCs bound s | PVC/s avg | **extender / in-tree (avg pods/s)** | ratio (p50) |',
+      '|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const c of cs) {
+      const it = c.byConfig.get('in-tree');
+      const ex = c.byConfig.get('extender');
+      const p50 = (rs: readonly RunResult[] | undefined): number => mean((rs ?? []).map((r) => r.podThroughput.p50));
+      for (const [config, rs] of [['in-tree', it], ['extender', ex]] as const) {
+        if (!rs) continue;
+        const first = rs[0]!;
+        const f = (g: (r: RunResult) => number | undefined, d = 1): string => rs.map((r) => fmt(g(r) ?? Number.NaN, d)).join(' / ');
+        out.push(
+          `| ${int(c.nodes)} | ${int(first.pods)} (${int(first.pvcs)}) | ${config} | ${rs.map((r) => r.orderInCell).join(', ')} | ${f((r) => r.podThroughput.average)} | ${rs.map((r) => r.podThroughput.p50).join(' / ')} | ` +
+            `${f((r) => r.podThroughput.overall)} | ${f((r) => r.timeToAllPodsBoundS)} | ${f((r) => r.timeToAllPVCsBoundS)} | ${f((r) => r.pvcThroughput.average)} | ` +
+            (config === 'extender' ? `**${ratio(avgThroughput(ex), avgThroughput(it))}** | ${ratio(p50(ex), p50(it))} |` : ' | |'),
+        );
+      }
+    }
+    const incomplete = cs.flatMap((c) => [...c.byConfig.values()].flat()).filter((r) => !r.complete);
+    if (incomplete.length > 0) out.push('');
+    for (const r of incomplete) out.push(`- **${r.config} at ${int(r.nodes)} nodes did not finish within the run timeout**: ${r.error ?? ''}; its pods/s windows run to the timeout (empty windows included).`);
+    out.push('');
+    for (const c of cs) {
+      const perPod = (rs: readonly RunResult[] | undefined, k: string): number =>
+        mean((rs ?? []).map((r) => (1000 * (r.cpuSeconds[k] ?? Number.NaN)) / Math.max(1, r.podsBound)));
+      const it = c.byConfig.get('in-tree');
+      const ex = c.byConfig.get('extender');
+      if (!it || !ex) continue;
+      const sIt = perPod(it, 'kube-scheduler');
+      const sEx = perPod(ex, 'kube-scheduler');
+      const eEx = perPod(ex, 'extender');
+      const alg = (rs: readonly RunResult[]): number => mean(rs.map((r) => r.scheduler.algorithm?.meanMs ?? Number.NaN));
+      out.push(
+        `- ${int(c.nodes)} nodes: CPU per bound pod — in-tree kube-scheduler ${fmt(sIt, 0)} ms; extender config kube-scheduler ${fmt(sEx, 0)} ms + extender ${fmt(eEx, 0)} ms = ${fmt(sEx + eEx, 0)} ms. ` +
+          `Mean scheduling-algorithm time per attempt: in-tree ${fmt(alg(it), 1)} ms, extender config ${fmt(alg(ex), 1)} ms (includes the filter and prioritize HTTP calls).`,
+      );
+    }
+    out.push(
+      '',
+      `Latencies in ms (p50 / p99) and resources, ${workload} workload:`,
+      '',
+      '| nodes | config | attempt (scheduled) | SLI | algorithm | extender filter | prioritize | bind | extender RSS peak / end MB | CPU s: scheduler | extender | apiserver | etcd | KCM | bench |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const c of cs) {
+      for (const config of ['in-tree', 'extender'] as const) {
+        for (const r of c.byConfig.get(config) ?? []) {
+          const e = r.extender;
+          const cpu = (k: string): string => fmt(r.cpuSeconds[k] ?? Number.NaN, 1);
+          out.push(
+            `| ${int(r.nodes)} | ${config}${(c.byConfig.get(config)?.length ?? 0) > 1 ? ` #${r.repeat}` : ''} | ${ms(r.scheduler.attemptByResult.scheduled)} | ${ms(r.scheduler.sli)} | ${ms(r.scheduler.algorithm)} | ` +
+              `${ms(e?.verbs.filter)} | ${ms(e?.verbs.prioritize)} | ${ms(e?.verbs.bind)} | ${e ? `${e.rssPeakMB ?? '–'} / ${e.rssEndMB ?? '–'}` : '–'} | ` +
+              `${cpu('kube-scheduler')} | ${e ? cpu('extender') : '–'} | ${cpu('kube-apiserver')} | ${cpu('etcd')} | ${cpu('kube-controller-manager')} | ${cpu('bench (watch, create, provisioner)')} |`,
+          );
+        }
+      }
+    }
+    out.push('');
+  }
+  return out;
+}
+
+interface Target {
+  readonly text: string;
+  readonly measured: string;
+  readonly pass: boolean | undefined;
+}
+
+function targetsSection(ts: readonly Target[]): string[] {
+  if (ts.length === 0) return [];
+  const out = ['## Targets', '', '| target | measured | verdict |', '|---|---|---|'];
+  for (const t of ts) out.push(`| ${t.text} | ${t.measured} | ${t.pass === undefined ? 'NOT MEASURED' : t.pass ? '**PASS**' : '**MISS**'} |`);
+  return out;
+}
+
+function schedulerTarget(s: SchedulerFile | undefined): Target {
+  const text = 'Extender throughput ≥ in-tree (scheduler_perf Average pods/s) on the WaitForFirstConsumer static local-PV workload at 500 nodes';
+  const c = s ? cells(s).find((x) => x.workload === 'static' && x.nodes === 500) : undefined;
+  const it = avgThroughput(c?.byConfig.get('in-tree'));
+  const ex = avgThroughput(c?.byConfig.get('extender'));
+  if (!Number.isFinite(it) || !Number.isFinite(ex)) return { text, measured: 'not run', pass: undefined };
+  const notes = `${incompleteNote(c?.byConfig.get('in-tree'))}${incompleteNote(c?.byConfig.get('extender'))}`;
+  return { text, measured: `extender ${fmt(ex, 1)} vs in-tree ${fmt(it, 2)} pods/s (ratio ${ratio(ex, it)})${notes}`, pass: ex >= it && !(c?.byConfig.get('extender') ?? []).some((r) => !r.complete) };
+}
+
+function bigEngineSection(e: EngineFile): string[] {
+  const r = e.sizes[0];
+  if (!r) return [];
+  const c = r.counts;
+  const out: string[] = [`## Large store: ${int(r.nodes)} nodes × ${int(c.PersistentVolume ?? 0)} PVs × ${int(c.PersistentVolumeClaim ?? 0)} PVCs`, ''];
+  out.push(
+    `Engine (\`${e.command}\`, ${e.runtime ?? 'tsc-compiled JS'}, ${e.startedAt}, load average at start ${loadText(e.load.atStart)}): ` +
+      `${int(r.nodes)} nodes, ${int(c.PersistentVolume ?? 0)} PVs, **${int(c.PersistentVolumeClaim ?? 0)} PVCs** (${int(c.BoundPVC ?? 0)} Bound to local PVs, ${int(c.BacklogPVC ?? 0)} backlog Pending claims no pod uses, ${int(c.PendingPVC ?? 0)} claims of the ${c.Pod ?? 0} pending pods); ` +
+      `${int(r.objects)} objects. On average ${(r.meanFitFraction * 100).toFixed(1)}% of nodes fit a pod. Bind planning = \`filterPod(pod, [chosen node])\` + \`bindVolumeToClaim\`/\`withSelectedNode\` for its plan (the bind verb's computation before its API writes), for the ${r.bindPlanPods ?? '?'} pods with a fitting node.`,
+    '',
+    '| nodes | PVs | PVCs | store load ms | snapshot file load ms | RSS MB | heapUsed MB | filter p50 | p90 | **p99** | max | prioritize p50 | p99 | bind plan p50 | p99 | max |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const x of e.sizes) {
+    out.push(
+      `| ${int(x.nodes)} | ${int(x.counts.PersistentVolume ?? 0)} | ${int(x.counts.PersistentVolumeClaim ?? 0)} | ${fmt(x.loadMs, 0)} | ${fmt(x.snapshotLoadMs, 0)} | ${fmt(x.memoryAfterLoad.rssMB, 0)} | ${fmt(x.memoryAfterLoad.heapUsedMB, 0)} | ` +
+        `${fmt(x.filter.p50, 3)} | ${fmt(x.filter.p90, 3)} | **${fmt(x.filter.p99, 3)}** | ${fmt(x.filter.max, 3)} | ${fmt(x.prioritize.p50, 3)} | ${fmt(x.prioritize.p99, 3)} | ` +
+        `${fmt(x.bindPlan?.p50 ?? Number.NaN, 3)} | ${fmt(x.bindPlan?.p99 ?? Number.NaN, 3)} | ${fmt(x.bindPlan?.max ?? Number.NaN, 3)} |`,
+    );
+  }
+  out.push('', 'The in-process RSS/heap above include the bench\'s own copy of the generated objects (the store holds the same objects); the extender process numbers below are the deployable figure.');
+  return out;
+}
+
+function bigHttpSection(h: HttpFile): string[] {
+  const out: string[] = [''];
+  out.push(
+    `HTTP (\`${h.command}\`, ${h.startedAt}, load average at start ${loadText(h.load.atStart)}): the extender process serving a snapshot with the same objects; POST /scheduler/filter with every node name, as in the HTTP section.`,
+    '',
+    '| nodes | PVs | PVCs | conns | req/s | p50 ms | p90 ms | **p99 ms** | max ms | errors | non-2xx | **RSS after load MB** | peak RSS MB | startup ms | nodes passing |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of h.sizes) {
+    out.push(
+      `| ${int(r.nodes)} | ${int(r.pvs)} | ${r.pvcs === undefined ? '–' : int(r.pvcs)} | ${r.connections} | ${fmt(r.requestsPerSec, 1)} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p90)} | **${fmt(r.latency.p99)}** | ${fmt(r.latency.max)} | ` +
+        `${r.errors} | ${r.non2xx} | **${r.rss.afterLoadMB ?? '–'}** | ${r.rss.peakMB ?? '–'} | ${fmt(r.startupMs, 0)} | ${int(r.check.passed)} / ${int(r.nodes)} |`,
+    );
+  }
+  return out;
+}
+
+function latencyTargets(engine: EngineFile | undefined, http: HttpFile | undefined, engineBig: EngineFile | undefined, httpBig: HttpFile | undefined): Target[] {
+  const out: Target[] = [];
+  const e = (f: EngineFile | undefined): SizeResult | undefined => f?.sizes.find((r) => r.nodes === 5000);
+  for (const [label, f] of [['5,000 nodes × 50,000 PVs × 50,000 PVCs', engineBig], ['5,000 nodes × 50,000 PVs, default fixture', engine]] as const) {
+    const r = e(f);
+    if (f || label.includes('50,000 PVCs')) {
+      out.push({ text: `Engine filter p99 ≤ 10 ms (${label})`, measured: r ? `p99 ${fmt(r.filter.p99, 2)} ms (p50 ${fmt(r.filter.p50, 2)} ms; ${int(r.counts.PersistentVolumeClaim ?? 0)} PVCs)` : 'not run', pass: r ? r.filter.p99 <= 10 : undefined });
+    }
+  }
+  const h1 = (f: HttpFile | undefined): HttpSizeResult | undefined => f?.sizes.find((r) => r.nodes === 5000 && r.connections === 1);
+  for (const [label, f] of [['5,000 nodes × 50,000 PVs × 50,000 PVCs', httpBig], ['5,000 nodes × 50,000 PVs, default fixture', http]] as const) {
+    const r = h1(f);
+    if (f || label.includes('50,000 PVCs')) {
+      out.push({ text: `HTTP filter p99 ≤ 15 ms, 1 connection (${label})`, measured: r ? `p99 ${fmt(r.latency.p99, 2)} ms (p50 ${fmt(r.latency.p50, 2)} ms)` : 'not run', pass: r ? r.latency.p99 <= 15 : undefined });
+    }
+  }
+  const hb = h1(httpBig);
+  const peak = Math.max(...(httpBig?.sizes.filter((r) => r.nodes === 5000).map((r) => r.rss.peakMB ?? 0) ?? [0]));
+  out.push({
+    text: 'Extender RSS ≤ 300 MB at 5,000 nodes / 50,000 PVs / 50,000 PVCs (extender process; PASS needs both the after-load RSS and the peak under 1-connection filter load ≤ 300 MB)',
+    measured: hb ? `${hb.rss.afterLoadMB ?? '?'} MB after load; ${hb.rss.peakMB ?? '?'} MB peak at 1 connection; ${peak} MB peak over all connection counts` : 'not run',
+    pass: hb?.rss.afterLoadMB === undefined ? undefined : hb.rss.afterLoadMB <= 300 && (hb.rss.peakMB ?? 0) <= 300,
+  });
+  return out;
+}
+
 function main(): void {
   const f = flags();
   const engine = read(f.get('engine') ?? 'engine.json') as EngineFile | undefined;
@@ -264,8 +515,18 @@ function main(): void {
   const profile = read(f.get('profile') ?? 'profile.json') as ProfileFile | undefined;
   const scaling = read(f.get('scaling') ?? 'engine-scaling.json') as EngineFile | undefined;
   const serverProfile = read(f.get('server-profile') ?? 'server-profile.json') as ServerProfileFile | undefined;
-  if (!engine && !http) throw new Error(`no results in ${RESULTS_DIR}: run bench/engine.ts and/or bench/http.ts first`);
-  const m = (engine ?? http)!.machine;
+  const scheduler = read(f.get('scheduler') ?? 'scheduler.json') as SchedulerFile | undefined;
+  const schedulerProfile = read(f.get('scheduler-profile') ?? 'sched-extender-profile.json') as ServerProfileFile | undefined;
+  /** Extra scheduler runs (order checks, repeats), rendered after the main one. */
+  const schedulerExtra = (f.get('scheduler-extra') ?? 'scheduler-order.json')
+    .split(',')
+    .filter(Boolean)
+    .map((name) => [name, read(name) as SchedulerFile | undefined] as const)
+    .filter((x): x is readonly [string, SchedulerFile] => x[1] !== undefined);
+  const engineBig = read(f.get('engine-pvcs') ?? 'engine-pvcs.json') as EngineFile | undefined;
+  const httpBig = read(f.get('http-pvcs') ?? 'http-pvcs.json') as HttpFile | undefined;
+  if (!engine && !http && !scheduler) throw new Error(`no results in ${RESULTS_DIR}: run bench/engine.ts, bench/http.ts and/or bench/scheduler/run.ts first`);
+  const m = (engine ?? http ?? scheduler)!.machine;
   const lines: string[] = [
     '# Benchmark results',
     '',
@@ -287,13 +548,37 @@ function main(): void {
   ];
   if (engine) lines.push(loadNote('engine', engine));
   if (http) lines.push(loadNote('http', http));
+  if (engineBig) lines.push(loadNote('engine, 50,000 PVCs', engineBig));
+  if (httpBig) lines.push(loadNote('http, 50,000 PVCs', httpBig));
+  if (scheduler) lines.push(`- scheduler (${scheduler.startedAt} → ${scheduler.finishedAt ?? '(unfinished)'}): load average at start ${loadText(scheduler.load.atStart)}; at end ${loadText(scheduler.load.atEnd)}`);
+  lines.push('', ...targetsSection([schedulerTarget(scheduler), ...latencyTargets(engine, http, engineBig, httpBig)]), '');
   lines.push('', '## Commands', '', '```sh');
+  if (scheduler) lines.push(scheduler.command);
+  for (const [, x] of schedulerExtra) lines.push(x.command);
+  if (engineBig) lines.push(engineBig.command);
+  if (httpBig) lines.push(httpBig.command);
   if (engine) lines.push(engine.command);
   if (http) lines.push(http.command);
   if (scaling) lines.push(scaling.command);
   if (profile) lines.push(profile.command);
   lines.push('npx tsx bench/report.ts', '```', '');
   if (http) lines.push(`Server under test (spawned by bench/http.ts): \`${http.serverCommand}\`.`, '');
+  if (scheduler) lines.push(...schedulerSection(scheduler), '');
+  for (const [name, x] of schedulerExtra) lines.push(...schedulerSection(x, `Scheduler throughput, repeat / order check (bench/results/${name})`), '');
+  if (schedulerProfile) {
+    const profRun = read(f.get('scheduler-profile-run') ?? 'scheduler-prof.json') as SchedulerFile | undefined;
+    lines.push(
+      ...serverProfileSection(
+        schedulerProfile,
+        'Profile: extender process during the scheduler benchmark',
+        `\`node --cpu-prof\` (500 µs sampling) on the extender during \`${profRun?.command ?? 'npx tsx bench/scheduler/run.ts … --extender-cpu-prof'}\` (a separate profiling run; its throughput is not used above)`,
+      ),
+      '',
+    );
+  }
+  if (engineBig) lines.push(...bigEngineSection(engineBig));
+  if (httpBig) lines.push(...bigHttpSection(httpBig));
+  if (engineBig || httpBig) lines.push('');
   if (engine) lines.push(...engineSection(engine), '');
   if (scaling) lines.push(...scalingSection(scaling), '');
   if (http) lines.push(...httpSection(http), '');
