@@ -83,9 +83,14 @@ function delayMode(className: string, sc: StorageClassEntry | undefined): boolea
   return sc.bindingMode === 'WaitForFirstConsumer';
 }
 
+/**
+ * metav1.IsControlledBy: the first ownerReference with controller=true must carry the pod's uid.
+ * A missing uid compares as "" on both sides (Go's zero value), so a pod without a uid owns a
+ * claim whose controller reference has an empty uid, as upstream.
+ */
 function ownedByPod(pod: Pod, pvc: PersistentVolumeClaim): boolean {
-  const uid = pod.metadata?.uid;
-  return (pvc.metadata?.ownerReferences ?? []).some((o) => o.controller === true && o.uid === uid && uid !== undefined);
+  const controller = (pvc.metadata?.ownerReferences ?? []).find((o) => o.controller === true);
+  return controller !== undefined && (controller.uid ?? '') === (pod.metadata?.uid ?? '');
 }
 
 export function preparePod(pod: Pod, view: ClusterView): PrepareResult {

@@ -241,8 +241,6 @@ interface Scenario {
   cachePVCs?: PersistentVolumeClaim[];
   pod?: Pod;
   want: Want;
-  /** A known disagreement with upstream, fixed in a later commit. */
-  disagrees?: boolean;
 }
 
 const withoutProvisioning: Record<string, Scenario> = {
@@ -273,7 +271,7 @@ const withoutProvisioning: Record<string, Scenario> = {
   },
   // The upstream pod has no uid and the PVC's controller ownerReference carries the pod's (empty)
   // uid: metav1.IsControlledBy compares the two uids and accepts.
-  'generic-ephemeral,with-pvc': { pod: testPod([{ name: 'test-volume', ephemeral: {} }]), cachePVCs: [correctGenericPVC], pvs: [pvBoundGeneric], want: fits(), disagrees: true },
+  'generic-ephemeral,with-pvc': { pod: testPod([{ name: 'test-volume', ephemeral: {} }]), cachePVCs: [correctGenericPVC], pvs: [pvBoundGeneric], want: fits() },
   'generic-ephemeral,wrong-pvc': {
     pod: testPod([{ name: 'test-volume', ephemeral: {} }]),
     cachePVCs: [conflictingGenericPVC],
@@ -292,7 +290,7 @@ describe('binder_test TestFindPodVolumesWithoutProvisioning', () => {
   for (const d of DRIVERS) {
     describe(d.name, () => {
       for (const [name, s] of Object.entries(withoutProvisioning)) {
-        (s.disagrees ? it.fails : it)(`binder_test TestFindPodVolumesWithoutProvisioning: "${name}"`, () => {
+        it(`binder_test TestFindPodVolumesWithoutProvisioning: "${name}"`, () => {
           expect(runScenario(s, d.fixtures)).toEqual(s.want);
         });
       }
