@@ -4,7 +4,7 @@
 import { type ClaimInfo, type PodClaims, preparePod } from './claims.js';
 import { EngineError } from './errors.js';
 import { pvAffinityOn } from './entries.js';
-import { describeClaim, explainNoMatch, findMatchingVolume } from './matching.js';
+import { describeClaim, explainNoMatch, findMatchingVolume, PickedVolumes } from './matching.js';
 import { checkProvision } from './provisioning.js';
 import { formatBytes } from './quantity.js';
 import {
@@ -62,9 +62,9 @@ const NO_PROVISIONS: readonly DynamicProvision[] = [];
 const NO_LINES: readonly string[] = [];
 const NO_CODES: readonly ReasonCode[] = [];
 
-const NO_CHOSEN: ReadonlySet<string> = new Set();
+const NO_CHOSEN = new PickedVolumes();
 /** Reused across nodes (evaluateNode is synchronous and never re-entered). */
-const scratchChosen = new Set<string>();
+const scratchChosen = new PickedVolumes();
 
 /** FindPodVolumes for one node. Throws EngineError for scheduling errors (R6.3). */
 export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, opts: FilterOptions = {}): NodeResult {

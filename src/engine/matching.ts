@@ -11,6 +11,42 @@ import { formatBytes } from './quantity.js';
 import { explainMismatch, selectorMatches } from './selectors.js';
 import type { NodeLike, PVClassIndex, PVEntry, PVGroup } from './view.js';
 
+/**
+ * PVs already chosen for earlier claims of the same pod on this node (R5.2, R5.3a), by name. A
+ * `ReadonlySet<string>` qualifies; the filter passes a PickedVolumes, which is cheaper for the
+ * zero to a few names a pod ever holds.
+ */
+export interface ChosenVolumes {
+  readonly size: number;
+  has(name: string): boolean;
+}
+
+/**
+ * ChosenVolumes as a small array. The filter keeps one and clears it for every node: clearing a
+ * Set allocates a new hash table each time, `length = 0` allocates nothing.
+ */
+export class PickedVolumes implements ChosenVolumes {
+  readonly #names: string[] = [];
+
+  get size(): number {
+    return this.#names.length;
+  }
+
+  has(name: string): boolean {
+    const names = this.#names;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return true;
+    return false;
+  }
+
+  add(name: string): void {
+    this.#names.push(name);
+  }
+
+  clear(): void {
+    this.#names.length = 0;
+  }
+}
+
 /** R5.4: a PV whose claimRef names this claim (and, if set, its uid). */
 export function isBoundToClaim(pv: PVEntry, claim: ClaimInfo): boolean {
   if (pv.claimKey !== claim.key) return false;
@@ -25,7 +61,7 @@ function accessModesOK(pv: PVEntry, claim: ClaimInfo): boolean {
 }
 
 /** The checks R5.3 applies to every PV before node affinity (a–f, minus claimRef). */
-function basicOK(pv: PVEntry, claim: ClaimInfo, chosen: ReadonlySet<string>, request: number): boolean {
+function basicOK(pv: PVEntry, claim: ClaimInfo, chosen: ChosenVolumes, request: number): boolean {
   return (
     !chosen.has(pv.name) &&
     pv.capacity >= request &&
@@ -45,7 +81,7 @@ export function findMatchingVolume(
   claim: ClaimInfo,
   index: PVClassIndex,
   node: NodeLike,
-  chosen: ReadonlySet<string>,
+  chosen: ChosenVolumes,
   migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
   groups: readonly PVGroup[] = index.freeGroupsFor(node.labels),
 ): PVEntry | undefined {
@@ -67,7 +103,8 @@ export function findMatchingVolume(
   const anyChosen = chosen.size > 0;
   let best: PVEntry | undefined;
   let bestCap = Infinity;
-  for (const { entries, slots } of groups) {
+  for (let g = 0; g < groups.length; g++) {
+    const { entries, slots } = groups[g]!;
     const n = entries.length;
     for (let i = lowerBound(slots, request); i < n; i++) {
       const cap = slots[2 * i]!;
@@ -93,7 +130,7 @@ export function whyNot(
   pv: PVEntry,
   claim: ClaimInfo,
   node: NodeLike,
-  chosen: ReadonlySet<string>,
+  chosen: ChosenVolumes,
   migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
 ): { code: string; text: string } | undefined {
   const request = claim.request ?? 0;
@@ -135,7 +172,7 @@ export function explainNoMatch(
   claim: ClaimInfo,
   index: PVClassIndex,
   node: NodeLike,
-  chosen: ReadonlySet<string>,
+  chosen: ChosenVolumes,
   migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
 ): string {
   const head = describeClaim(claim);

@@ -145,9 +145,14 @@ export class MutablePVClassIndex implements PVClassIndex {
 
 export const EMPTY_PV_CLASS: PVClassIndex = new MutablePVClassIndex();
 
+function compareCapacityKey(a: CapacityEntry, b: CapacityEntry): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 export class MutableCapacityClassIndex implements CapacityClassIndex {
   readonly #all = new Map<string, CapacityEntry>();
-  readonly #topology = new TopologyIndex<CapacityEntry>();
+  /** Lookups come back in `key` order, the deterministic "lister order" of R5.6. */
+  readonly #topology = new TopologyIndex<CapacityEntry>(compareCapacityKey);
 
   get size(): number {
     return this.#all.size;
@@ -166,10 +171,9 @@ export class MutableCapacityClassIndex implements CapacityClassIndex {
     this.#topology.remove(old);
   }
 
+  /** Runs for every node a dynamic claim is checked on: memoized per labels object, like PV groups. */
   reachableFrom(labels: Labels): readonly CapacityEntry[] {
-    const out = this.#topology.matching(labels);
-    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return out;
+    return this.#topology.cached(labels);
   }
 
   all(): Iterable<CapacityEntry> {

@@ -33,6 +33,12 @@ export class TopologyIndex<T> {
   /** Bumped by add/remove: invalidates `cached()` answers. */
   #version = 0;
   #memo = new WeakMap<Labels, { version: number; items: readonly T[] }>();
+  readonly #order: ((a: T, b: T) => number) | undefined;
+
+  /** `order`, if given, is the order of every lookup's result (applied when it is computed). */
+  constructor(order?: (a: T, b: T) => number) {
+    this.#order = order;
+  }
 
   get size(): number {
     return this.#placements.size;
@@ -96,6 +102,7 @@ export class TopologyIndex<T> {
       if (list !== undefined) TopologyIndex.#scan(list, labels, epoch, out);
     }
     if (this.#generic.length > 0) TopologyIndex.#scan(this.#generic, labels, epoch, out);
+    if (this.#order !== undefined && out.length > 1) out.sort(this.#order);
     return out;
   }
 
