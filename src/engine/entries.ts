@@ -1,7 +1,8 @@
 /** Pure constructors that precompute per-object facts (run once per object version). */
 import { migrationOf } from './csi-migration.js';
+import { Interner } from './intern.js';
 import { parseQuantity } from './quantity.js';
-import { type CompiledSelector, compileLabelSelectorLenient, compilePVAffinity, compileTopologyTerms } from './selectors.js';
+import { type CompiledSelector, compileLabelSelectorLenient, compileNodeSelector, compileTopologyTerms, type Labels, MATCH_ALL } from './selectors.js';
 import {
   BetaStorageClassAnnotation,
   type CSIStorageCapacity,
@@ -59,18 +60,35 @@ export function pvcRequest(pvc: PersistentVolumeClaim): number | undefined {
   return parseQuantity(q) ?? 0;
 }
 
+const affinities = new Interner<CompiledSelector>();
+const accessSets = new Interner<ReadonlySet<string>>();
+const NO_LABELS: Labels = Object.freeze({});
+
+/**
+ * R3.1 node affinity of a PV, compiled once per distinct `nodeAffinity.required` and shared by
+ * every PV that has it: equal affinities are the same object, which the PV index groups by.
+ */
+export function sharedPVAffinity(pv: PersistentVolume): CompiledSelector {
+  const required = pv.spec?.nodeAffinity?.required;
+  if (!required) return MATCH_ALL;
+  return affinities.get(JSON.stringify(required), () => compileNodeSelector(required));
+}
+
+function sharedAccessModes(modes: readonly string[] | null | undefined): ReadonlySet<string> {
+  const list = modes ?? [];
+  return accessSets.get(list.join('\u0000'), () => new Set(list));
+}
+
 export function toPVEntry(pv: PersistentVolume): PVEntry {
   const spec = pv.spec ?? {};
   const claimRef = spec.claimRef ?? undefined;
-  const required = spec.nodeAffinity?.required ?? null;
   return {
     pv,
     name: pv.metadata?.name ?? '',
     capacity: parseQuantity(spec.capacity?.storage) ?? 0,
     className: pvClassName(pv),
-    affinity: compilePVAffinity(pv),
-    affinityKey: required ? JSON.stringify(required) : '',
-    accessModes: new Set(spec.accessModes ?? []),
+    affinity: sharedPVAffinity(pv),
+    accessModes: sharedAccessModes(spec.accessModes),
     accessMask: accessMask(spec.accessModes),
     volumeMode: spec.volumeMode || 'Filesystem',
     volumeAttributesClass: spec.volumeAttributesClassName ?? '',
@@ -80,7 +98,7 @@ export function toPVEntry(pv: PersistentVolume): PVEntry {
     deleting: Boolean(pv.metadata?.deletionTimestamp),
     claimKey: claimRef ? nsName(claimRef.namespace, claimRef.name) : undefined,
     claimUid: claimRef?.uid ?? '',
-    labels: pv.metadata?.labels ?? {},
+    labels: pv.metadata?.labels ?? NO_LABELS,
     migration: migrationOf(pv),
   };
 }

@@ -48,8 +48,9 @@ export function metaKind(meta: number): number {
   return meta >>> META_KIND_SHIFT;
 }
 
-function groupKey(e: PVEntry): string {
-  return e.migration ? `\u0000migratable\u0000${e.name}` : e.affinityKey;
+/** PVs with the same (interned) affinity share a group; a migratable PV gets a group of its own. */
+function groupKey(e: PVEntry): object | string {
+  return e.migration ? `\u0000migratable\u0000${e.name}` : e.affinity;
 }
 
 class Group implements PVGroup {
@@ -74,7 +75,7 @@ class Group implements PVGroup {
 export class MutablePVClassIndex implements PVClassIndex {
   readonly #all = new Map<string, PVEntry>();
   /** Groups of unclaimed PVs with identical affinity, by group key. */
-  readonly #groups = new Map<string, Group>();
+  readonly #groups = new Map<object | string, Group>();
   readonly #topology = new TopologyIndex<Group>();
   readonly #prebound = new Map<string, PVEntry[]>();
 

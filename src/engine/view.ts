@@ -22,9 +22,8 @@ export interface PVEntry {
   readonly capacity: number;
   /** R1.2 class: beta annotation wins, else spec.storageClassName. */
   readonly className: string;
+  /** Shared by every PV with an equal nodeAffinity.required (entries.sharedPVAffinity): PVs with the same object share an index group. */
   readonly affinity: CompiledSelector;
-  /** JSON of nodeAffinity.required: PVs with equal keys share an index group. */
-  readonly affinityKey: string;
   readonly accessModes: ReadonlySet<string>;
   /** accessModes as a bitmask (entries.accessMask). */
   readonly accessMask: number;
