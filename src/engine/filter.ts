@@ -131,7 +131,7 @@ export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, o
           groups = index.freeGroupsFor(node.labels);
           groupsClass = c.className;
         }
-        const pv = findMatchingVolume(c, index, node, chosen, migrated, groups);
+        const pv = findMatchingVolume(c, index, node, chosen, groups);
         if (pv) {
           if (chosen === scratchChosen) scratchChosen.add(pv.name);
           if (plans) (staticBindings ??= []).push({ claim: c, pv });
@@ -139,7 +139,7 @@ export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, o
         } else {
           unboundSatisfied = false;
           (toProvision ??= []).push(c);
-          lines?.push(explainNoMatch(c, index, node, chosen, migrated));
+          lines?.push(explainNoMatch(c, index, node, chosen));
         }
       }
     }

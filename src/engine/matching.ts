@@ -3,10 +3,9 @@
  * per-class index, plus a slow explanatory scan used only by `explain` and Events.
  */
 import type { ClaimInfo } from './claims.js';
-import { NO_MIGRATED_PLUGINS } from './csi-migration.js';
-import { ACCESS_OTHER, pvAffinityOn } from './entries.js';
+import { ACCESS_OTHER } from './entries.js';
 import { EngineError } from './errors.js';
-import { lowerBound, META_CHECK_AFFINITY, metaKind, packAccess } from './pv-index.js';
+import { lowerBound, metaKind, packAccess } from './pv-index.js';
 import { formatBytes } from './quantity.js';
 import { explainMismatch, selectorMatches } from './selectors.js';
 import type { NodeLike, PVClassIndex, PVEntry, PVGroup } from './view.js';
@@ -76,13 +75,16 @@ function basicOK(pv: PVEntry, claim: ClaimInfo, chosen: ChosenVolumes, request: 
  * Pre-bound PVs win outright (even over smaller ones); a pre-bound PV whose affinity fails the
  * node means "no match at all" for this claim. Otherwise the smallest Available PV that passes
  * every check; ties go to the lexically smallest name (upstream: list order).
+ *
+ * Node affinity is the PV's as stored, also for in-tree PVs on nodes that migrated their plugin
+ * to CSI: upstream findMatchingVolumes hands the cached PVs to FindMatchingVolume untranslated;
+ * only bound claims (R4.1) and the bind check (R10.3) see the CSI translation (R3.8).
  */
 export function findMatchingVolume(
   claim: ClaimInfo,
   index: PVClassIndex,
   node: NodeLike,
   chosen: ChosenVolumes,
-  migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
   groups: readonly PVGroup[] = index.freeGroupsFor(node.labels),
 ): PVEntry | undefined {
   if (claim.selectorError !== undefined) throw new EngineError(claim.selectorError);
@@ -90,7 +92,7 @@ export function findMatchingVolume(
 
   for (const pv of index.preboundTo(claim.key)) {
     if (!isBoundToClaim(pv, claim) || !basicOK(pv, claim, chosen, request)) continue;
-    return selectorMatches(pvAffinityOn(pv, migrated), node.labels) ? pv : undefined;
+    return selectorMatches(pv.affinity, node.labels) ? pv : undefined;
   }
 
   // The free groups hold only unclaimed PVs of the claim's class whose affinity matches the node
@@ -116,7 +118,6 @@ export function findMatchingVolume(
       if (anyChosen && chosen.has(pv.name)) continue;
       if (otherModes && !accessModesOK(pv, claim)) continue;
       if (claim.selector !== undefined && !selectorMatches(claim.selector, pv.labels)) continue;
-      if (m & META_CHECK_AFFINITY && !selectorMatches(pvAffinityOn(pv, migrated), node.labels)) continue;
       best = pv;
       bestCap = cap;
       break;
@@ -131,7 +132,6 @@ export function whyNot(
   claim: ClaimInfo,
   node: NodeLike,
   chosen: ChosenVolumes,
-  migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
 ): { code: string; text: string } | undefined {
   const request = claim.request ?? 0;
   if (chosen.has(pv.name)) return { code: 'chosen', text: `${pv.name} is already chosen for another claim of this pod` };
@@ -142,7 +142,7 @@ export function whyNot(
     return { code: 'vac', text: `${pv.name} has volumeAttributesClass "${pv.volumeAttributesClass}", claim wants "${claim.volumeAttributesClass}"` };
   }
   if (pv.deleting) return { code: 'deleting', text: `${pv.name} is being deleted` };
-  const affinity = pvAffinityOn(pv, migrated);
+  const affinity = pv.affinity;
   const affinityOK = selectorMatches(affinity, node.labels);
   if (pv.claimKey !== undefined) {
     return affinityOK ? undefined : { code: 'affinity', text: `PV ${pv.name} (pre-bound to this claim) ${explainMismatch(affinity, node.labels, node.name)}` };
@@ -173,7 +173,6 @@ export function explainNoMatch(
   index: PVClassIndex,
   node: NodeLike,
   chosen: ChosenVolumes,
-  migrated: ReadonlySet<string> = NO_MIGRATED_PLUGINS,
 ): string {
   const head = describeClaim(claim);
   if (index.size === 0) return `${head}: no PV of class "${claim.className}" exists`;
@@ -181,11 +180,11 @@ export function explainNoMatch(
   const elsewhere: PVEntry[] = [];
   for (const pv of index.all()) {
     const mine = pv.claimKey !== undefined && isBoundToClaim(pv, claim);
-    if (!mine && !selectorMatches(pvAffinityOn(pv, migrated), node.labels)) {
+    if (!mine && !selectorMatches(pv.affinity, node.labels)) {
       elsewhere.push(pv);
       continue;
     }
-    const why = whyNot(pv, claim, node, chosen, migrated);
+    const why = whyNot(pv, claim, node, chosen);
     if (why) here.push(why.text);
   }
   const parts: string[] = [];
@@ -196,7 +195,7 @@ export function explainNoMatch(
   }
   if (elsewhere.length > 0) {
     const ex = elsewhere[0]!;
-    parts.push(`${elsewhere.length} other PV(s) of the class are for other nodes (e.g. PV ${ex.name} ${explainMismatch(pvAffinityOn(ex, migrated), node.labels, node.name)})`);
+    parts.push(`${elsewhere.length} other PV(s) of the class are for other nodes (e.g. PV ${ex.name} ${explainMismatch(ex.affinity, node.labels, node.name)})`);
   }
   return `${head}: ${parts.join('; ')}`;
 }

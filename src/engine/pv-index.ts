@@ -4,7 +4,7 @@
  * filed in a TopologyIndex. Matching a claim on a node then touches only the groups whose
  * affinity can match that node, and inside a group starts at the first PV large enough.
  */
-import { type Labels, MATCH_ALL } from './selectors.js';
+import type { CompiledSelector, Labels } from './selectors.js';
 import { TopologyIndex } from './topology-index.js';
 import { ACCESS_OTHER } from './entries.js';
 import type { CapacityClassIndex, CapacityEntry, PVClassIndex, PVEntry, PVGroup } from './view.js';
@@ -33,24 +33,17 @@ export function packAccess(mask: number): number {
   return (mask & ACCESS_KNOWN) | (mask & ACCESS_OTHER ? ACCESS_OTHER_BIT : 0);
 }
 
-/** Set in a meta word when the PV's affinity must be checked per node (CSI migration, R3.8). */
-export const META_CHECK_AFFINITY = 0b100000;
-const META_KIND_SHIFT = 6;
+const META_KIND_SHIFT = 5;
 
-/** meta word of a PV: -1 when not eligible, else volKind << 6 | check-affinity bit | packAccess(accessMask). */
+/** meta word of a PV: -1 when not eligible, else volKind << 5 | packAccess(accessMask). */
 export function packMeta(e: PVEntry): number {
   if (!e.eligible) return -1;
-  return (e.volKind << META_KIND_SHIFT) | (e.migration ? META_CHECK_AFFINITY : 0) | packAccess(e.accessMask);
+  return (e.volKind << META_KIND_SHIFT) | packAccess(e.accessMask);
 }
 
 /** The volume kind stored in a meta word. */
 export function metaKind(meta: number): number {
   return meta >>> META_KIND_SHIFT;
-}
-
-/** PVs with the same (interned) affinity share a group; a migratable PV gets a group of its own. */
-function groupKey(e: PVEntry): object | string {
-  return e.migration ? `\u0000migratable\u0000${e.name}` : e.affinity;
 }
 
 class Group implements PVGroup {
@@ -74,8 +67,8 @@ class Group implements PVGroup {
 
 export class MutablePVClassIndex implements PVClassIndex {
   readonly #all = new Map<string, PVEntry>();
-  /** Groups of unclaimed PVs with identical affinity, by group key. */
-  readonly #groups = new Map<object | string, Group>();
+  /** Groups of unclaimed PVs by their (interned, entries.sharedPVAffinity) affinity object. */
+  readonly #groups = new Map<CompiledSelector, Group>();
   readonly #topology = new TopologyIndex<Group>();
   readonly #prebound = new Map<string, PVEntry[]>();
 
@@ -96,14 +89,12 @@ export class MutablePVClassIndex implements PVClassIndex {
       list.sort(comparePV);
       return;
     }
-    // A migratable in-tree PV's affinity depends on the node's CSINode (R3.8): file it under
-    // "any node" in a group of its own; matching checks its affinity per node.
-    const key = groupKey(e);
-    let g = this.#groups.get(key);
+    // Static matching checks the PV's affinity as stored, in-tree PVs included (matching.ts).
+    let g = this.#groups.get(e.affinity);
     if (!g) {
       g = new Group();
-      this.#groups.set(key, g);
-      this.#topology.add(g, e.migration ? MATCH_ALL : e.affinity);
+      this.#groups.set(e.affinity, g);
+      this.#topology.add(g, e.affinity);
     }
     g.insert(e);
   }
@@ -121,12 +112,11 @@ export class MutablePVClassIndex implements PVClassIndex {
       }
       return;
     }
-    const key = groupKey(old);
-    const g = this.#groups.get(key);
+    const g = this.#groups.get(old.affinity);
     if (!g) return;
     g.delete(old);
     if (g.entries.length === 0) {
-      this.#groups.delete(key);
+      this.#groups.delete(old.affinity);
       this.#topology.remove(g);
     }
   }

@@ -147,7 +147,7 @@ describe('translatedAffinity (csi-translation-lib topology rules)', () => {
     expect(parseMigratedPlugins(undefined).size).toBe(0);
   });
 
-  it('static matching of an unbound migratable PV follows the node\'s migration state', () => {
+  it('static matching of an unbound migratable PV checks the PV as stored, on migrated nodes too (upstream findMatchingVolumes does not translate)', () => {
     const s = new ClusterStore();
     const sc: StorageClass = { metadata: { name: 'w' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
     s.upsert('StorageClass', sc);
@@ -160,6 +160,8 @@ describe('translatedAffinity (csi-translation-lib topology rules)', () => {
       { name: 'plain', labels: { 'topology.gke.io/zone': 'z2' } },
       { name: 'migrated-z2', labels: { 'topology.gke.io/zone': 'z2' } },
     ], s);
-    expect(d.nodes.map((n) => n.fits)).toEqual([true, false]);
+    // The PV has no nodeAffinity, so it matches every node; its beta zone label only counts once
+    // it is bound (R4.1) or at the bind check (R10.3), where the translation applies.
+    expect(d.nodes.map((n) => n.fits)).toEqual([true, true]);
   });
 });

@@ -365,14 +365,9 @@ describe('binder_test TestFindPodVolumesWithCSIMigration', () => {
    * passes the PV list to volume.FindMatchingVolume, which calls CheckNodeAffinity on the PV as
    * stored. Only checkBoundClaims and checkBindings call tryTranslatePVToCSI. So an unbound claim
    * matched against an in-tree GCE PD PV (beta zone label, no nodeAffinity) fits a migrated node
-   * in another zone upstream.
-   *
-   * KNOWN DISAGREEMENT (it.fails): the engine checks the translated affinity for unbound static
-   * matching too (src/engine/matching.ts findMatchingVolume → pvAffinityOn; pv-index.ts files
-   * migratable PVs under "any node" with a per-node check), so the node gets the bind-conflict
-   * reason. Needs a change in matching.ts / pv-index.ts (not editable here).
+   * in another zone upstream, and so it does here (matching.ts findMatchingVolume).
    */
-  it.fails('binder.go findMatchingVolumes with TestFindPodVolumesWithCSIMigration fixtures: unbound claim, migrated node in another zone → the untranslated PV matches', () => {
+  it('binder.go findMatchingVolumes with TestFindPodVolumesWithCSIMigration fixtures: unbound claim, migrated node in another zone → the untranslated PV matches', () => {
     const unclaimedMigrationPV = migrationPV(unboundPVC);
     unclaimedMigrationPV.metadata!.name = 'pv-migration-unbound';
     delete unclaimedMigrationPV.spec!.claimRef;
