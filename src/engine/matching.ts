@@ -32,8 +32,7 @@ export class PickedVolumes implements ChosenVolumes {
   }
 
   has(name: string): boolean {
-    const names = this.#names;
-    for (let i = 0; i < names.length; i++) if (names[i] === name) return true;
+    for (const n of this.#names) if (n === name) return true;
     return false;
   }
 
@@ -105,8 +104,7 @@ export function findMatchingVolume(
   const anyChosen = chosen.size > 0;
   let best: PVEntry | undefined;
   let bestCap = Infinity;
-  for (let g = 0; g < groups.length; g++) {
-    const { entries, slots } = groups[g]!;
+  for (const { entries, slots } of groups) {
     const n = entries.length;
     for (let i = lowerBound(slots, request); i < n; i++) {
       const cap = slots[2 * i]!;
