@@ -35,6 +35,8 @@ export interface NodeResult {
   /** Upstream reason strings in R6.1 order. */
   readonly reasons: readonly string[];
   readonly codes: readonly ReasonCode[];
+  /** The reasons as one wire message, joined by ", " (R16.1); "" when the node fits. */
+  readonly message: string;
   readonly staticBindings: readonly StaticBinding[];
   readonly provisions: readonly DynamicProvision[];
   /** Human detail naming claim, PV/StorageClass and label (only filled when asked to explain). */
@@ -61,6 +63,35 @@ const NO_BINDINGS: readonly StaticBinding[] = [];
 const NO_PROVISIONS: readonly DynamicProvision[] = [];
 const NO_LINES: readonly string[] = [];
 const NO_CODES: readonly ReasonCode[] = [];
+
+interface Rejection {
+  readonly reasons: readonly string[];
+  readonly codes: readonly ReasonCode[];
+  readonly message: string;
+}
+
+const NODE_CONFLICT = 1;
+const BIND_CONFLICT = 2;
+const NOT_ENOUGH_SPACE = 4;
+const PV_NOT_EXIST = 8;
+
+/** R6.1 order. */
+const REASON_BITS: readonly (readonly [number, string, ReasonCode])[] = [
+  [NODE_CONFLICT, ErrReasonNodeConflict, 'node_affinity_conflict'],
+  [BIND_CONFLICT, ErrReasonBindConflict, 'bind_conflict'],
+  [NOT_ENOUGH_SPACE, ErrReasonNotEnoughSpace, 'not_enough_space'],
+  [PV_NOT_EXIST, ErrReasonPVNotExist, 'pv_not_exist'],
+];
+
+/**
+ * The 16 possible per-node reason lists, built once: most offered nodes are rejected, and each
+ * would otherwise allocate its own reasons, codes and joined message.
+ */
+const REJECTIONS: readonly Rejection[] = Array.from({ length: 16 }, (_, mask): Rejection => {
+  const hit = REASON_BITS.filter(([bit]) => (mask & bit) !== 0);
+  const reasons = Object.freeze(hit.map(([, reason]) => reason));
+  return { reasons, codes: Object.freeze(hit.map(([, , code]) => code)), message: reasons.join(', ') };
+});
 
 const NO_CHOSEN = new PickedVolumes();
 /** Reused across nodes (evaluateNode is synchronous and never re-entered). */
@@ -167,37 +198,33 @@ export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, o
       fits: true,
       reasons: NO_LINES,
       codes: NO_CODES,
+      message: '',
       staticBindings: staticBindings ?? NO_BINDINGS,
       provisions: provisions ?? NO_PROVISIONS,
       explanation: lines ?? NO_LINES,
     };
   }
-  const reasons: string[] = [];
-  const codes: ReasonCode[] = [];
-  if (!boundSatisfied) {
-    reasons.push(ErrReasonNodeConflict);
-    codes.push('node_affinity_conflict');
-  }
-  if (!unboundSatisfied) {
-    reasons.push(ErrReasonBindConflict);
-    codes.push('bind_conflict');
-  }
-  if (!sufficient) {
-    reasons.push(ErrReasonNotEnoughSpace);
-    codes.push('not_enough_space');
-  }
-  if (!pvsFound) {
-    reasons.push(ErrReasonPVNotExist);
-    codes.push('pv_not_exist');
-  }
-  return { node: node.name, fits: false, reasons, codes, staticBindings: NO_BINDINGS, provisions: NO_PROVISIONS, explanation: lines ?? NO_LINES };
+  const r = REJECTIONS[
+    (boundSatisfied ? 0 : NODE_CONFLICT) | (unboundSatisfied ? 0 : BIND_CONFLICT) | (sufficient ? 0 : NOT_ENOUGH_SPACE) | (pvsFound ? 0 : PV_NOT_EXIST)
+  ]!;
+  return {
+    node: node.name,
+    fits: false,
+    reasons: r.reasons,
+    codes: r.codes,
+    message: r.message,
+    staticBindings: NO_BINDINGS,
+    provisions: NO_PROVISIONS,
+    explanation: lines ?? NO_LINES,
+  };
 }
 
 function uniform(nodes: readonly NodeLike[], fits: boolean, reason: string | undefined, code: ReasonCode | undefined, line: string | undefined): NodeResult[] {
   const reasons = reason === undefined ? [] : [reason];
   const codes = code === undefined ? [] : [code];
   const explanation = line === undefined ? NO_LINES : [line];
-  return nodes.map((n) => ({ node: n.name, fits, reasons, codes, staticBindings: NO_BINDINGS, provisions: NO_PROVISIONS, explanation }));
+  const message = reason ?? '';
+  return nodes.map((n) => ({ node: n.name, fits, reasons, codes, message, staticBindings: NO_BINDINGS, provisions: NO_PROVISIONS, explanation }));
 }
 
 /** The filter verb's core: classify the pod's claims once, then evaluate every node. */
