@@ -3,6 +3,7 @@ import { harness, namesArgs, PODS } from './fixtures.js';
 import {
   decodeBindingArgs,
   decodeExtenderArgs,
+  encodeFilterResult,
   filterError,
   filterResult,
   foldKeys,
@@ -74,5 +75,31 @@ describe('wire: response builders emit exact keys', () => {
     const res = await h.post('filter', namesArgs(PODS.web, ['__proto__', 'node-a'])).expect(200);
     expect(res.text).toContain('"FailedAndUnresolvableNodes":{"__proto__":');
     expect(res.body.NodeNames).toEqual(['node-a']);
+  });
+});
+
+describe('wire: encodeFilterResult writes the filterResult JSON directly', () => {
+  type Passed = Parameters<typeof encodeFilterResult>[0];
+  const cases: { name: string; nodes: Passed; failed: [string, string][] }[] = [
+    { name: 'names, some failed', nodes: { kind: 'names', passed: ['a', 'c'] }, failed: [['b', 'why'], ['d', 'node(s) did not have enough free storage']] },
+    { name: 'names, none passed', nodes: { kind: 'names', passed: [] }, failed: [['x', 'r']] },
+    { name: 'names, nothing failed', nodes: { kind: 'names', passed: ['a'] }, failed: [] },
+    { name: 'nodes mode echoes the items', nodes: { kind: 'nodes', passed: [{ metadata: { name: 'a', labels: { z: '1' } } }] }, failed: [['b', 'why']] },
+    { name: 'names and messages that need escaping', nodes: { kind: 'names', passed: ['q"uote'] }, failed: [['back\\slash', 'line\nbreak "quoted" é\u2028']] },
+  ];
+
+  it.each(cases)('$name: byte-identical to JSON.stringify(filterResult)', ({ nodes, failed }) => {
+    expect(encodeFilterResult(nodes, failed)).toBe(JSON.stringify(filterResult(nodes, failed)));
+  });
+
+  it('a node named "__proto__" decodes as an ordinary key', () => {
+    const text = encodeFilterResult({ kind: 'names', passed: [] }, [['__proto__', 'why'], ['n', 'other']]);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(filterResult({ kind: 'names', passed: [] }, [['__proto__', 'why'], ['n', 'other']]))));
+    expect(Object.keys(JSON.parse(text).FailedAndUnresolvableNodes)).toEqual(['__proto__', 'n']);
+  });
+
+  it('a node listed twice decodes to the last message, as the object form keeps it', () => {
+    const failed: [string, string][] = [['n', 'first'], ['m', 'x'], ['n', 'second']];
+    expect(JSON.parse(encodeFilterResult({ kind: 'names', passed: [] }, failed))).toEqual(JSON.parse(JSON.stringify(filterResult({ kind: 'names', passed: [] }, failed))));
   });
 });

@@ -14,7 +14,7 @@ import { candidatesFrom, evaluate, inputNames } from '../candidates.js';
 import { HttpError, podRef, setOutcome } from '../context.js';
 import type { VerbDeps } from '../deps.js';
 import { countNodeDecisions } from '../metrics.js';
-import { decodeExtenderArgs, type ExtenderArgs, type ExtenderFilterResult, filterError, filterResult } from '../wire.js';
+import { decodeExtenderArgs, encodeFilterResult, type ExtenderArgs, filterError } from '../wire.js';
 
 export interface NodeDecision {
   readonly name: string;
@@ -26,7 +26,10 @@ export interface NodeDecision {
 
 export interface FilterOutcome {
   readonly kind: 'skip' | 'unschedulable' | 'error' | 'evaluated';
-  readonly response: ExtenderFilterResult;
+  /** The scheduling error (kind 'error'). */
+  readonly error?: string;
+  /** The ExtenderFilterResult as JSON text (wire.encodeFilterResult). */
+  readonly body: string;
   /** Per offered node, in input order; empty for a scheduling error. */
   readonly decisions: readonly NodeDecision[];
   /** The offered nodes the engine evaluated (known to the cache), for rejection reporting. */
@@ -36,10 +39,16 @@ export interface FilterOutcome {
 const FITS: readonly ReasonCode[] = [];
 const UNKNOWN: readonly ReasonCode[] = ['unknown_node'];
 
-function encode(args: ExtenderArgs, decisions: readonly NodeDecision[], raws: readonly unknown[] | undefined): ExtenderFilterResult {
-  const failed = decisions.filter((d) => !d.fits).map((d) => [d.name, d.reason] as const);
-  if (args.nodes.kind === 'names') return filterResult({ kind: 'names', passed: decisions.filter((d) => d.fits).map((d) => d.name) }, failed);
-  return filterResult({ kind: 'nodes', passed: decisions.flatMap((d, i) => (d.fits ? [raws?.[i]] : [])) }, failed);
+function encode(args: ExtenderArgs, decisions: readonly NodeDecision[], raws: readonly unknown[] | undefined): string {
+  const failed: (readonly [string, string])[] = [];
+  const passed: unknown[] = [];
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i]!;
+    if (!d.fits) failed.push([d.name, d.reason]);
+    else passed.push(args.nodes.kind === 'names' ? d.name : raws?.[i]);
+  }
+  if (args.nodes.kind === 'names') return encodeFilterResult({ kind: 'names', passed: passed as string[] }, failed);
+  return encodeFilterResult({ kind: 'nodes', passed }, failed);
 }
 
 /** The filter verb without HTTP: decoded args in, wire result out. */
@@ -47,27 +56,27 @@ export function filter(args: ExtenderArgs, view: ClusterView): FilterOutcome {
   const raws = args.nodes.kind === 'nodes' ? args.nodes.items.map((i) => i.raw) : undefined;
   if (!podHasClaims(args.pod)) {
     const decisions = inputNames(args.nodes).map((name) => ({ name, fits: true, reason: '', codes: FITS }));
-    return { kind: 'skip', response: encode(args, decisions, raws), decisions, evaluated: [] };
+    return { kind: 'skip', body: encode(args, decisions, raws), decisions, evaluated: [] };
   }
   const candidates = candidatesFrom(args.nodes, view);
   // Only fits/reasons go on the wire: skip building per-node plans.
   const ev = evaluate(args.pod, candidates, view, { plans: false });
   switch (ev.kind) {
     case 'error':
-      return { kind: 'error', response: filterError(ev.error), decisions: [], evaluated: [] };
+      return { kind: 'error', error: ev.error, body: JSON.stringify(filterError(ev.error)), decisions: [], evaluated: [] };
     case 'unschedulable': {
       // Node-independent, so it applies to nodes our cache does not know yet as well.
       const codes = [ev.code];
       const decisions = candidates.map((c) => ({ name: c.name, fits: false, reason: ev.reason, codes }));
-      return { kind: 'unschedulable', response: encode(args, decisions, raws), decisions, evaluated: [] };
+      return { kind: 'unschedulable', body: encode(args, decisions, raws), decisions, evaluated: [] };
     }
     case 'evaluated': {
       const decisions = candidates.map((c, i): NodeDecision => {
         const r = ev.results[i];
         if (!r) return { name: c.name, fits: false, reason: unknownNodeReason(c.name), codes: UNKNOWN };
-        return { name: c.name, fits: r.fits, reason: r.reasons.join(', '), codes: r.codes };
+        return { name: c.name, fits: r.fits, reason: r.message, codes: r.codes };
       });
-      return { kind: 'evaluated', response: encode(args, decisions, raws), decisions, evaluated: ev.known };
+      return { kind: 'evaluated', body: encode(args, decisions, raws), decisions, evaluated: ev.known };
     }
   }
 }
@@ -83,7 +92,7 @@ export function filterHandler(deps: VerbDeps): RequestHandler {
     const summary = { verb: 'filter', pod: podRef(args.value.pod), decision: out.kind, nodes: out.decisions.length, failed: failed.length };
     if (out.kind === 'error') {
       setOutcome(res, 'error');
-      req.log.warn({ ...summary, error: out.response.Error }, 'filter: scheduling error');
+      req.log.warn({ ...summary, error: out.error }, 'filter: scheduling error');
     } else if (failed.length > 0) {
       if (out.kind === 'evaluated' && failed.length === out.decisions.length && deps.onFilterRejected) {
         deps.onFilterRejected(args.value.pod, out.evaluated);
@@ -92,6 +101,6 @@ export function filterHandler(deps: VerbDeps): RequestHandler {
       for (const d of failed) for (const c of d.codes) reasons[c] = (reasons[c] ?? 0) + 1;
       req.log.info({ ...summary, reasons }, 'filter: rejected nodes');
     } else req.log.debug(summary, 'filter: all nodes fit');
-    res.json(out.response);
+    res.type('json').send(out.body);
   };
 }
