@@ -19,6 +19,7 @@ import type {
   Pod,
 } from '../engine/types.js';
 import type { CapacityClassIndex, CapacityEntry, ClusterView, PVClassIndex, PVEntry, StorageClassEntry } from '../engine/view.js';
+import { shareParts } from './shared-subtrees.js';
 
 export type Kind = 'Node' | 'Pod' | 'PersistentVolume' | 'PersistentVolumeClaim' | 'StorageClass' | 'CSIDriver' | 'CSIStorageCapacity' | 'CSINode';
 export const KINDS: readonly Kind[] = ['Node', 'Pod', 'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'CSIDriver', 'CSIStorageCapacity', 'CSINode'];
@@ -180,8 +181,13 @@ export class ClusterStore implements ClusterView {
     }
   }
 
-  /** Adds or replaces an object as delivered by the API (informer add/update, snapshot). */
+  /**
+   * Adds or replaces an object as delivered by the API (informer add/update, snapshot). The store
+   * owns `obj` from then on: its repeated parts are swapped for shared frozen copies
+   * (shared-subtrees.ts), so callers must not modify it afterwards.
+   */
   upsert(kind: Kind, obj: KubeObject): void {
+    shareParts(kind, obj);
     const key = objectKey(kind, obj);
     switch (kind) {
       case 'Node':
