@@ -10,6 +10,8 @@
  *                         (--pvcs: snapshot with N PVCs, 80% of the PVs claimed: see fixtures.ts)
  *                         [--server-cpu-prof]   (server under node --cpu-prof → bench/results/server-<N>n.cpuprofile;
  *                                                the profiler skews the numbers: use a separate --out)
+ *                         [--server-node-options="<flags>"]  (the server's NODE_OPTIONS; default: the value
+ *                                                in deploy/deployment.yaml, i.e. the heap settings we deploy with)
  *
  * Builds dist first (npm run build) when dist/bin.js is missing or older than any src file.
  * Every server is stopped with SIGTERM, then SIGKILL after 10 s; a global deadline bounds the run.
@@ -25,6 +27,7 @@ import type { Pod } from '../src/engine/types.js';
 import { claimCount, generateCluster, LOCAL_CLASS, writeSnapshot } from './fixtures.js';
 import {
   codeVersion,
+  deployedNodeOptions,
   flags,
   fmt,
   loadInfo,
@@ -143,12 +146,12 @@ interface Server {
   output(): string;
 }
 
-function startServer(snapshot: string, port: number, cpuProfName: string | undefined): Server {
+function startServer(snapshot: string, port: number, cpuProfName: string | undefined, nodeOptions: string): Server {
   const prof = cpuProfName ? ['--cpu-prof', '--cpu-prof-dir', RESULTS_DIR, '--cpu-prof-name', cpuProfName, '--cpu-prof-interval', '200'] : [];
   const child = spawn(process.execPath, [...prof, DIST_BIN, 'serve', '--snapshot', snapshot, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'], {
     cwd: REPO_DIR,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KUBECONFIG: '', NODE_ENV: 'production' },
+    env: { ...process.env, KUBECONFIG: '', NODE_ENV: 'production', NODE_OPTIONS: nodeOptions },
   });
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -243,6 +246,8 @@ interface RunOptions {
   readonly pvcs: number;
   /** Run the server under `node --cpu-prof` (writes bench/results/server-<N>n.cpuprofile on exit). */
   readonly serverCpuProf: boolean;
+  /** NODE_OPTIONS for the server process. */
+  readonly serverNodeOptions: string;
 }
 
 /** One server per size; one autocannon run per connection count (rows share startup/check). */
@@ -262,7 +267,7 @@ async function runSize(nodes: number, o: RunOptions): Promise<HttpSizeResult[]> 
   log(`${nodes} nodes: snapshot ${(snap.bytes / 1e6).toFixed(1)} MB, body ${(body.length / 1e3).toFixed(0)} kB, port ${port}`);
 
   const t0 = performance.now();
-  const srv = startServer(snap.path, port, o.serverCpuProf ? `server-${nodes}n.cpuprofile` : undefined);
+  const srv = startServer(snap.path, port, o.serverCpuProf ? `server-${nodes}n.cpuprofile` : undefined, o.serverNodeOptions);
   try {
     await waitReady(srv, port);
     const startupMs = performance.now() - t0;
@@ -335,11 +340,18 @@ function markdown(results: readonly HttpSizeResult[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `--server-node-options=<flags>` (with "=": the value itself starts with "--"), else the deployed value. */
+function serverNodeOptions(v: string | undefined): string {
+  if (v === 'true') throw new Error('--server-node-options needs its value after "=", e.g. --server-node-options="--max-old-space-size=384"');
+  return v ?? deployedNodeOptions();
+}
+
 async function main(): Promise<void> {
   const f = flags();
   const sizes = (f.get('sizes') ?? '500,5000').split(',').map((s) => Number(s.trim()));
   const o: RunOptions = {
     serverCpuProf: f.get('server-cpu-prof') === 'true',
+    serverNodeOptions: serverNodeOptions(f.get('server-node-options')),
     durationS: numFlag(f, 'duration', 20),
     connections: (f.get('connections') ?? '1,4').split(',').map((c) => {
       const n = Number(c.trim());
@@ -376,7 +388,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     command: `npx tsx bench/http.ts ${process.argv.slice(2).join(' ')}`.trim(),
     build,
-    serverCommand: 'node dist/bin.js serve --snapshot <tmp>/cluster-<N>n.json --port <free port> --host 127.0.0.1 --log-level warn',
+    serverCommand: `NODE_OPTIONS='${o.serverNodeOptions}' node dist/bin.js serve --snapshot <tmp>/cluster-<N>n.json --port <free port> --host 127.0.0.1 --log-level warn`,
     code,
     machine: machine(),
     load: { atStart: loadAtStart, atEnd: loadInfo() },

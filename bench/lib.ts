@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { parse as parseYaml } from 'yaml';
 
 const PACKAGE_NAME = 'volume-topology-extender';
 
@@ -261,4 +262,20 @@ export function numFlag(f: Map<string, string>, name: string, dflt: number): num
 
 export function fmt(ms: number, digits = 2): string {
   return Number.isFinite(ms) ? ms.toFixed(digits) : '–';
+}
+
+/**
+ * NODE_OPTIONS of the extender container in deploy/deployment.yaml: the V8 heap settings we
+ * deploy with, so a benchmark measures the server as users run it. Throws if the manifest no
+ * longer has them (the benchmark must not silently measure another configuration).
+ */
+export function deployedNodeOptions(): string {
+  const manifest = parseYaml(readFileSync(join(REPO_DIR, 'deploy', 'deployment.yaml'), 'utf8')) as {
+    spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } };
+  };
+  for (const c of manifest.spec?.template?.spec?.containers ?? []) {
+    const v = c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+    if (v !== undefined) return v;
+  }
+  throw new Error('deploy/deployment.yaml: no NODE_OPTIONS in the extender container');
 }
