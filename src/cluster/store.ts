@@ -18,7 +18,7 @@ import type {
   PersistentVolumeClaim,
   Pod,
 } from '../engine/types.js';
-import type { CapacityClassIndex, CapacityEntry, ClusterView, PVClassIndex, PVEntry, StorageClassEntry } from '../engine/view.js';
+import type { CapacityClassIndex, CapacityEntry, ClusterView, NodeLike, PVClassIndex, PVEntry, StorageClassEntry } from '../engine/view.js';
 import { shareParts } from './shared-subtrees.js';
 
 export type Kind = 'Node' | 'Pod' | 'PersistentVolume' | 'PersistentVolumeClaim' | 'StorageClass' | 'CSIDriver' | 'CSIStorageCapacity' | 'CSINode';
@@ -34,6 +34,8 @@ export function objectKey(kind: Kind, obj: KubeObject): string {
   return NAMESPACED.has(kind) ? `${obj.metadata?.namespace ?? 'default'}/${name}` : name;
 }
 
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 export class OutOfSyncError extends Error {
   override readonly name = 'OutOfSyncError';
 }
@@ -48,6 +50,8 @@ function controllerUid(pod: Pod): string | undefined {
 
 export class ClusterStore implements ClusterView {
   readonly #nodes = new Map<string, Node>();
+  /** name + labels per node, built once per Node version (the filter hot path resolves names here). */
+  readonly #nodeLikes = new Map<string, NodeLike>();
   #nodeNames: string[] | undefined;
   readonly #pods = new Map<string, Pod>();
   readonly #podsByController = new Map<string, Set<string>>();
@@ -81,6 +85,10 @@ export class ClusterStore implements ClusterView {
 
   node(name: string): Node | undefined {
     return this.#nodes.get(name);
+  }
+
+  nodeLike(name: string): NodeLike | undefined {
+    return this.#nodeLikes.get(name);
   }
 
   nodeNames(): readonly string[] {
@@ -193,6 +201,7 @@ export class ClusterStore implements ClusterView {
       case 'Node':
         if (!this.#nodes.has(key)) this.#nodeNames = undefined;
         this.#nodes.set(key, obj);
+        this.#nodeLikes.set(key, { name: key, labels: obj.metadata?.labels ?? NO_LABELS });
         break;
       case 'Pod':
         this.#removePod(key);
@@ -242,6 +251,7 @@ export class ClusterStore implements ClusterView {
     switch (kind) {
       case 'Node':
         if (this.#nodes.delete(key)) this.#nodeNames = undefined;
+        this.#nodeLikes.delete(key);
         break;
       case 'Pod':
         this.#removePod(key);

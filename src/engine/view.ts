@@ -94,6 +94,8 @@ export interface CapacityClassIndex {
 
 export interface ClusterView {
   node(name: string): Node | undefined;
+  /** The node's name and labels as one object that stays the same until the Node changes (no allocation per call). */
+  nodeLike(name: string): NodeLike | undefined;
   nodeNames(): readonly string[];
   pod(namespace: string, name: string): Pod | undefined;
   pvc(namespace: string, name: string): PersistentVolumeClaim | undefined;

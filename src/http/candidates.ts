@@ -2,6 +2,9 @@
  * Turns the offered nodes into engine NodeLikes and runs the engine over the known ones.
  * `NodeNames` are resolved through our cache (a name we don't know yet is reported per node,
  * never as a pod-wide error); `Nodes.items` bring their own labels.
+ *
+ * A filter call offers every node (5,000 in a large cluster), so the offered nodes are parallel
+ * arrays rather than an object per node, and known nodes are the store's own NodeLikes.
  */
 import { type FilterOptions, filterPod, type NodeResult, type PodDecision } from '../engine/filter.js';
 import type { ReasonCode } from '../engine/reasons.js';
@@ -9,26 +12,26 @@ import type { Pod } from '../engine/types.js';
 import type { ClusterView, NodeLike } from '../engine/view.js';
 import type { NodeInput } from './wire.js';
 
-export interface Candidate {
-  readonly name: string;
-  /** undefined: a NodeNames entry our cache does not know. */
-  readonly node: NodeLike | undefined;
-  /** The Node object as received (Nodes.items mode only). */
-  readonly raw: unknown;
+export interface Candidates {
+  /** Offered node names, in input order. */
+  readonly names: readonly string[];
+  /** Per name: the node, or undefined for a NodeNames entry our cache does not know. */
+  readonly nodes: readonly (NodeLike | undefined)[];
+  /** Nodes.items mode: the Node objects as received, per name. */
+  readonly raws: readonly unknown[] | undefined;
 }
 
-export function namedCandidates(names: Iterable<string>, view: ClusterView): Candidate[] {
-  const out: Candidate[] = [];
-  for (const name of names) {
-    const n = view.node(name);
-    out.push({ name, node: n ? { name, labels: n.metadata?.labels ?? {} } : undefined, raw: undefined });
-  }
-  return out;
+export function namedCandidates(names: readonly string[], view: ClusterView): Candidates {
+  return { names, nodes: names.map((name) => view.nodeLike(name)), raws: undefined };
 }
 
-export function candidatesFrom(input: NodeInput, view: ClusterView): Candidate[] {
+export function candidatesFrom(input: NodeInput, view: ClusterView): Candidates {
   if (input.kind === 'names') return namedCandidates(input.names, view);
-  return input.items.map((it) => ({ name: it.name, node: { name: it.name, labels: it.labels }, raw: it.raw }));
+  return {
+    names: input.items.map((it) => it.name),
+    nodes: input.items.map((it) => ({ name: it.name, labels: it.labels })),
+    raws: input.items.map((it) => it.raw),
+  };
 }
 
 /** Names in input order, for fast paths that need no lookups. */
@@ -53,9 +56,9 @@ export type Evaluation =
  * Verbs take the no-PVC fast path (podHasClaims) before resolving candidates at all; should a
  * 'skip' decision still arrive here it is reported as 'evaluated' with every known node fitting.
  */
-export function evaluate(pod: Pod, candidates: readonly Candidate[], view: ClusterView, opts: FilterOptions = {}): Evaluation {
+export function evaluate(pod: Pod, candidates: Candidates, view: ClusterView, opts: FilterOptions = {}): Evaluation {
   const known: NodeLike[] = [];
-  for (const c of candidates) if (c.node) known.push(c.node);
+  for (const n of candidates.nodes) if (n) known.push(n);
   const decision = filterPod(pod, known, view, opts);
   switch (decision.kind) {
     case 'unschedulable':
@@ -64,8 +67,9 @@ export function evaluate(pod: Pod, candidates: readonly Candidate[], view: Clust
       return { kind: 'error', error: decision.error };
     case 'skip':
     case 'evaluated': {
+      if (known.length === candidates.nodes.length) return { kind: 'evaluated', decision, known, results: decision.nodes };
       let k = 0;
-      const results = candidates.map((c) => (c.node ? decision.nodes[k++] : undefined));
+      const results = candidates.nodes.map((n) => (n ? decision.nodes[k++] : undefined));
       return { kind: 'evaluated', decision, known, results };
     }
   }

@@ -80,14 +80,8 @@ export function createMetrics(opts: MetricsOptions = {}): ExtenderMetrics {
   return { registry, requestDuration, filterNodeDecisions, bindTotal, badRequests };
 }
 
-/** Counts one filter call's per-node decisions (fit → reason "none"; unfit → each reason code). */
-export function countNodeDecisions(metrics: ExtenderMetrics, decisions: readonly { readonly fits: boolean; readonly codes: readonly ReasonCode[] }[]): void {
-  let fit = 0;
-  const unfit = new Map<ReasonCode, number>();
-  for (const d of decisions) {
-    if (d.fits) fit++;
-    else for (const c of d.codes) unfit.set(c, (unfit.get(c) ?? 0) + 1);
-  }
+/** Counts one filter call's per-node decisions: `fit` nodes (reason "none"), unfit nodes by reason code. */
+export function countNodeDecisions(metrics: ExtenderMetrics, fit: number, unfit: ReadonlyMap<ReasonCode, number>): void {
   if (fit > 0) metrics.filterNodeDecisions.inc({ result: 'fit', reason: 'none' }, fit);
   for (const [reason, n] of unfit) metrics.filterNodeDecisions.inc({ result: 'unfit', reason }, n);
 }

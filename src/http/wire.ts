@@ -345,24 +345,25 @@ function jsonMessage(m: string): string {
 }
 
 /**
- * `JSON.stringify(filterResult(nodes, failed))`, written directly: a 5,000-node answer otherwise
+ * `JSON.stringify(filterResult(nodes, failed))` for `failed` = zip(failedNames, failedMessages),
+ * written directly: a 5,000-node answer otherwise
  * builds a 5,000-key object only to serialise it. The same JSON value (for a node listed twice in
  * `failed` the text keeps both keys and decoders keep the last, as the object would).
  */
 export function encodeFilterResult(
   nodes: { readonly kind: 'names'; readonly passed: readonly string[] } | { readonly kind: 'nodes'; readonly passed: readonly unknown[] },
-  failed: readonly (readonly [string, string])[],
+  failedNames: readonly string[],
+  failedMessages: readonly string[],
 ): string {
-  const failedParts: string[] = new Array<string>(failed.length);
-  for (let i = 0; i < failed.length; i++) {
-    const [name, message] = failed[i]!;
-    failedParts[i] = `${JSON.stringify(name)}:${jsonMessage(message)}`;
+  let failed = '';
+  for (let i = 0; i < failedNames.length; i++) {
+    failed += `${i === 0 ? '' : ','}${JSON.stringify(failedNames[i])}:${jsonMessage(failedMessages[i] ?? '')}`;
   }
   const head =
     nodes.kind === 'nodes'
       ? `{"Nodes":{"metadata":{},"items":${JSON.stringify(nodes.passed)}},"NodeNames":null`
       : `{"Nodes":null,"NodeNames":${JSON.stringify(nodes.passed)}`;
-  return `${head},"FailedNodes":{},"FailedAndUnresolvableNodes":{${failedParts.join(',')}},"Error":""}`;
+  return `${head},"FailedNodes":{},"FailedAndUnresolvableNodes":{${failed}},"Error":""}`;
 }
 
 /** A scheduling error (R6.3): only `Error` is set. */

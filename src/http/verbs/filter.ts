@@ -10,18 +10,20 @@ import type { RequestHandler } from 'express';
 import { podHasClaims } from '../../engine/claims.js';
 import { type ReasonCode, unknownNodeReason } from '../../engine/reasons.js';
 import type { ClusterView, NodeLike } from '../../engine/view.js';
-import { candidatesFrom, evaluate, inputNames } from '../candidates.js';
+import { type Candidates, candidatesFrom, evaluate, inputNames } from '../candidates.js';
 import { HttpError, podRef, setOutcome } from '../context.js';
 import type { VerbDeps } from '../deps.js';
 import { countNodeDecisions } from '../metrics.js';
 import { decodeExtenderArgs, encodeFilterResult, type ExtenderArgs, filterError } from '../wire.js';
 
-export interface NodeDecision {
-  readonly name: string;
-  readonly fits: boolean;
-  /** The FailedAndUnresolvableNodes message ("" when the node fits). */
-  readonly reason: string;
-  readonly codes: readonly ReasonCode[];
+/** Per-node decisions of one filter call, counted: for metrics and the decision log line. */
+export interface DecisionTally {
+  /** Offered nodes. */
+  readonly nodes: number;
+  readonly fit: number;
+  /** Unfit nodes by reason code (a node with two reasons counts under both). */
+  readonly unfit: ReadonlyMap<ReasonCode, number>;
+  readonly failed: number;
 }
 
 export interface FilterOutcome {
@@ -30,53 +32,65 @@ export interface FilterOutcome {
   readonly error?: string;
   /** The ExtenderFilterResult as JSON text (wire.encodeFilterResult). */
   readonly body: string;
-  /** Per offered node, in input order; empty for a scheduling error. */
-  readonly decisions: readonly NodeDecision[];
+  readonly tally: DecisionTally;
   /** The offered nodes the engine evaluated (known to the cache), for rejection reporting. */
   readonly evaluated: readonly NodeLike[];
 }
 
-const FITS: readonly ReasonCode[] = [];
 const UNKNOWN: readonly ReasonCode[] = ['unknown_node'];
+const NO_TALLY: DecisionTally = { nodes: 0, fit: 0, unfit: new Map(), failed: 0 };
 
-function encode(args: ExtenderArgs, decisions: readonly NodeDecision[], raws: readonly unknown[] | undefined): string {
-  const failed: (readonly [string, string])[] = [];
+/**
+ * One pass over the offered nodes: the JSON answer and the tally. `verdict(i)` is undefined for a
+ * fitting node, else the node's message and reason codes.
+ */
+function answer(c: Candidates, verdict: (i: number) => { readonly message: string; readonly codes: readonly ReasonCode[] } | undefined): { body: string; tally: DecisionTally } {
   const passed: unknown[] = [];
-  for (let i = 0; i < decisions.length; i++) {
-    const d = decisions[i]!;
-    if (!d.fits) failed.push([d.name, d.reason]);
-    else passed.push(args.nodes.kind === 'names' ? d.name : raws?.[i]);
+  const failedNames: string[] = [];
+  const failedMessages: string[] = [];
+  const unfit = new Map<ReasonCode, number>();
+  for (let i = 0; i < c.names.length; i++) {
+    const v = verdict(i);
+    if (v === undefined) {
+      passed.push(c.raws === undefined ? c.names[i] : c.raws[i]);
+      continue;
+    }
+    failedNames.push(c.names[i]!);
+    failedMessages.push(v.message);
+    for (const code of v.codes) unfit.set(code, (unfit.get(code) ?? 0) + 1);
   }
-  if (args.nodes.kind === 'names') return encodeFilterResult({ kind: 'names', passed: passed as string[] }, failed);
-  return encodeFilterResult({ kind: 'nodes', passed }, failed);
+  const body =
+    c.raws === undefined
+      ? encodeFilterResult({ kind: 'names', passed: passed as string[] }, failedNames, failedMessages)
+      : encodeFilterResult({ kind: 'nodes', passed }, failedNames, failedMessages);
+  return { body, tally: { nodes: c.names.length, fit: passed.length, unfit, failed: failedNames.length } };
 }
 
 /** The filter verb without HTTP: decoded args in, wire result out. */
 export function filter(args: ExtenderArgs, view: ClusterView): FilterOutcome {
-  const raws = args.nodes.kind === 'nodes' ? args.nodes.items.map((i) => i.raw) : undefined;
   if (!podHasClaims(args.pod)) {
-    const decisions = inputNames(args.nodes).map((name) => ({ name, fits: true, reason: '', codes: FITS }));
-    return { kind: 'skip', body: encode(args, decisions, raws), decisions, evaluated: [] };
+    const names = inputNames(args.nodes);
+    const raws = args.nodes.kind === 'nodes' ? args.nodes.items.map((i) => i.raw) : undefined;
+    return { kind: 'skip', ...answer({ names, nodes: [], raws }, () => undefined), evaluated: [] };
   }
   const candidates = candidatesFrom(args.nodes, view);
   // Only fits/reasons go on the wire: skip building per-node plans.
   const ev = evaluate(args.pod, candidates, view, { plans: false });
   switch (ev.kind) {
     case 'error':
-      return { kind: 'error', error: ev.error, body: JSON.stringify(filterError(ev.error)), decisions: [], evaluated: [] };
+      return { kind: 'error', error: ev.error, body: JSON.stringify(filterError(ev.error)), tally: NO_TALLY, evaluated: [] };
     case 'unschedulable': {
       // Node-independent, so it applies to nodes our cache does not know yet as well.
-      const codes = [ev.code];
-      const decisions = candidates.map((c) => ({ name: c.name, fits: false, reason: ev.reason, codes }));
-      return { kind: 'unschedulable', body: encode(args, decisions, raws), decisions, evaluated: [] };
+      const v = { message: ev.reason, codes: [ev.code] };
+      return { kind: 'unschedulable', ...answer(candidates, () => v), evaluated: [] };
     }
     case 'evaluated': {
-      const decisions = candidates.map((c, i): NodeDecision => {
+      const out = answer(candidates, (i) => {
         const r = ev.results[i];
-        if (!r) return { name: c.name, fits: false, reason: unknownNodeReason(c.name), codes: UNKNOWN };
-        return { name: c.name, fits: r.fits, reason: r.message, codes: r.codes };
+        if (!r) return { message: unknownNodeReason(candidates.names[i]!), codes: UNKNOWN };
+        return r.fits ? undefined : r;
       });
-      return { kind: 'evaluated', body: encode(args, decisions, raws), decisions, evaluated: ev.known };
+      return { kind: 'evaluated', ...out, evaluated: ev.known };
     }
   }
 }
@@ -86,20 +100,18 @@ export function filterHandler(deps: VerbDeps): RequestHandler {
     const args = decodeExtenderArgs('filter', req.body);
     if (!args.ok) throw new HttpError(400, args.error);
     const out = filter(args.value, deps.view);
-    countNodeDecisions(deps.metrics, out.decisions);
+    const { tally } = out;
+    countNodeDecisions(deps.metrics, tally.fit, tally.unfit);
 
-    const failed = out.decisions.filter((d) => !d.fits);
-    const summary = { verb: 'filter', pod: podRef(args.value.pod), decision: out.kind, nodes: out.decisions.length, failed: failed.length };
+    const summary = { verb: 'filter', pod: podRef(args.value.pod), decision: out.kind, nodes: tally.nodes, failed: tally.failed };
     if (out.kind === 'error') {
       setOutcome(res, 'error');
       req.log.warn({ ...summary, error: out.error }, 'filter: scheduling error');
-    } else if (failed.length > 0) {
-      if (out.kind === 'evaluated' && failed.length === out.decisions.length && deps.onFilterRejected) {
+    } else if (tally.failed > 0) {
+      if (out.kind === 'evaluated' && tally.failed === tally.nodes && deps.onFilterRejected) {
         deps.onFilterRejected(args.value.pod, out.evaluated);
       }
-      const reasons: Record<string, number> = {};
-      for (const d of failed) for (const c of d.codes) reasons[c] = (reasons[c] ?? 0) + 1;
-      req.log.info({ ...summary, reasons }, 'filter: rejected nodes');
+      req.log.info({ ...summary, reasons: Object.fromEntries(tally.unfit) }, 'filter: rejected nodes');
     } else req.log.debug(summary, 'filter: all nodes fit');
     res.type('json').send(out.body);
   };

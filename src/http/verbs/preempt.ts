@@ -28,7 +28,7 @@ export function preempt(args: ExtenderPreemptionArgs, view: ClusterView): Preemp
     error,
   });
   if (!podHasClaims(args.pod)) return done(all);
-  const ev = evaluate(args.pod, namedCandidates(args.victims.keys(), view), view, { plans: false });
+  const ev = evaluate(args.pod, namedCandidates([...args.victims.keys()], view), view, { plans: false });
   if (ev.kind === 'error') return done([], ev.error);
   if (ev.kind === 'unschedulable') return done([]);
   return done(all.filter((_, i) => ev.results[i]?.fits === true));

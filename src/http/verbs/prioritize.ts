@@ -31,7 +31,7 @@ export function prioritize(args: ExtenderArgs, view: ClusterView, policy: Scorin
   if (ev.kind === 'unschedulable') return { response: zeroScores(args), error: undefined };
   const scores = scoreNodes(args.pod, ev.decision, ev.known, policy, view);
   let k = 0;
-  const response = candidates.map((c) => hostPriority(c.name, c.node ? toExtenderPriority(scores[k++] ?? null) : 0));
+  const response = candidates.names.map((name, i) => hostPriority(name, candidates.nodes[i] ? toExtenderPriority(scores[k++] ?? null) : 0));
   return { response, error: undefined };
 }
 
