@@ -16,7 +16,7 @@ import {
 } from './reasons.js';
 import { explainMismatch, selectorMatches } from './selectors.js';
 import { AnnSelectedNode, type Pod } from './types.js';
-import type { CapacityEntry, ClusterView, NodeLike, PVEntry, PVGroup } from './view.js';
+import type { CapacityEntry, ClusterView, NodeLike, PVClassIndex, PVEntry, PVGroup } from './view.js';
 
 export interface StaticBinding {
   readonly claim: ClaimInfo;
@@ -97,8 +97,30 @@ const NO_CHOSEN = new PickedVolumes();
 /** Reused across nodes (evaluateNode is synchronous and never re-entered). */
 const scratchChosen = new PickedVolumes();
 
+/** Node-independent lookups for one claim the pod matches statically (R5.2 order). */
+interface ClaimLookup {
+  readonly claim: ClaimInfo;
+  readonly index: PVClassIndex;
+  /** PVs of the class pre-bound to this claim (R5.4). */
+  readonly prebound: readonly PVEntry[];
+}
+
+/** Done once per filter call rather than once per (node, claim). */
+function claimLookups(pc: PodClaims, view: ClusterView): readonly ClaimLookup[] {
+  return pc.delayToMatch.map((claim) => {
+    const index = view.pvClass(claim.className);
+    return { claim, index, prebound: index.preboundTo(claim.key) };
+  });
+}
+
 /** FindPodVolumes for one node. Throws EngineError for scheduling errors (R6.3). */
-export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, opts: FilterOptions = {}): NodeResult {
+export function evaluateNode(
+  pc: PodClaims,
+  node: NodeLike,
+  view: ClusterView,
+  opts: FilterOptions = {},
+  lookups: readonly ClaimLookup[] = claimLookups(pc, view),
+): NodeResult {
   // Runs for every offered node: lines are only built when explaining (`lines?.push(...)` does
   // not evaluate its argument otherwise) and the claim orders come precomputed per pod.
   const lines: string[] | undefined = opts.explain === true ? [] : undefined;
@@ -147,22 +169,20 @@ export function evaluateNode(pc: PodClaims, node: NodeLike, view: ClusterView, o
     // Annotated claims go straight to provisioning, then claims without a static match.
     let toProvision: ClaimInfo[] | undefined = pc.delaySelected.length > 0 ? [...pc.delaySelected] : undefined;
 
-    const toMatch = pc.delayToMatch;
-    if (toMatch.length > 0) {
+    if (lookups.length > 0) {
       let chosen = NO_CHOSEN;
-      if (toMatch.length > 1) {
+      if (lookups.length > 1) {
         scratchChosen.clear();
         chosen = scratchChosen;
       }
-      let groupsClass: string | undefined;
+      let groupsIndex: PVClassIndex | undefined;
       let groups: readonly PVGroup[] = [];
-      for (const c of toMatch) {
-        const index = view.pvClass(c.className);
-        if (c.className !== groupsClass) {
+      for (const { claim: c, index, prebound } of lookups) {
+        if (index !== groupsIndex) {
           groups = index.freeGroupsFor(node.labels);
-          groupsClass = c.className;
+          groupsIndex = index;
         }
-        const pv = findMatchingVolume(c, index, node, chosen, groups);
+        const pv = findMatchingVolume(c, index, node, chosen, groups, prebound);
         if (pv) {
           if (chosen === scratchChosen) scratchChosen.add(pv.name);
           if (plans) (staticBindings ??= []).push({ claim: c, pv });
@@ -241,7 +261,8 @@ export function filterPod(pod: Pod, nodes: readonly NodeLike[], view: ClusterVie
       break;
   }
   try {
-    const results = nodes.map((n) => evaluateNode(prep.claims, n, view, opts));
+    const lookups = claimLookups(prep.claims, view);
+    const results = nodes.map((n) => evaluateNode(prep.claims, n, view, opts, lookups));
     return { kind: 'evaluated', claims: prep.claims, nodes: results };
   } catch (e) {
     if (e instanceof EngineError) {

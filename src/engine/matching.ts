@@ -85,11 +85,12 @@ export function findMatchingVolume(
   node: NodeLike,
   chosen: ChosenVolumes,
   groups: readonly PVGroup[] = index.freeGroupsFor(node.labels),
+  prebound: readonly PVEntry[] = index.preboundTo(claim.key),
 ): PVEntry | undefined {
   if (claim.selectorError !== undefined) throw new EngineError(claim.selectorError);
   const request = claim.request ?? 0;
 
-  for (const pv of index.preboundTo(claim.key)) {
+  for (const pv of prebound) {
     if (!isBoundToClaim(pv, claim) || !basicOK(pv, claim, chosen, request)) continue;
     return selectorMatches(pv.affinity, node.labels) ? pv : undefined;
   }
