@@ -508,6 +508,63 @@ function latencyTargets(engine: EngineFile | undefined, http: HttpFile | undefin
   return out;
 }
 
+/** A run's results as the report compares them: the 5,000-node rows of each benchmark file. */
+interface Snapshot {
+  readonly engine: EngineFile | undefined;
+  readonly engineBig: EngineFile | undefined;
+  readonly http: HttpFile | undefined;
+  readonly httpBig: HttpFile | undefined;
+}
+
+function codeOf(s: Snapshot): string {
+  const c = (s.engineBig ?? s.httpBig ?? s.engine ?? s.http)?.code;
+  return c ? `commit ${c.commit}` : '?';
+}
+
+/**
+ * Before/after on the 5,000-node targets: bench/results/before/ holds the result files of an
+ * earlier code version (copied from git, never edited), the current files are the latest runs.
+ */
+function beforeAfterSection(before: Snapshot, after: Snapshot): string[] {
+  const rows: [string, number | undefined, number | undefined, string][] = [];
+  const eng = (f: EngineFile | undefined, nodes: number): SizeResult | undefined => f?.sizes.find((r) => r.nodes === nodes);
+  const web = (f: HttpFile | undefined, conns: number): HttpSizeResult | undefined => f?.sizes.find((r) => r.nodes === 5000 && r.connections === conns);
+  for (const [label, pick] of [
+    ['5,000 nodes × 50k PVs × 50k PVCs', (x: Snapshot) => eng(x.engineBig, 5000)],
+    ['5,000 nodes × 50k PVs (default fixture)', (x: Snapshot) => eng(x.engine, 5000)],
+    ['500 nodes × 5k PVs', (x: Snapshot) => eng(x.engine, 500)],
+  ] as const) {
+    rows.push([`engine filter p50, ${label}`, pick(before)?.filter.p50, pick(after)?.filter.p50, 'ms']);
+    rows.push([`engine filter p99, ${label}`, pick(before)?.filter.p99, pick(after)?.filter.p99, 'ms']);
+  }
+  const heap = (x: Snapshot): number | undefined => eng(x.engineBig, 5000)?.memoryAfterLoad.heapUsedMB;
+  rows.push(['engine process heap after load (store + fixture), 50k PVCs', heap(before), heap(after), 'MB']);
+  for (const conns of [1, 4]) {
+    const b = web(before.httpBig, conns);
+    const a = web(after.httpBig, conns);
+    rows.push([`HTTP filter req/s, ${conns} conn., 50k PVCs`, b?.requestsPerSec, a?.requestsPerSec, '/s']);
+    rows.push([`HTTP filter p50, ${conns} conn., 50k PVCs`, b?.latency.p50, a?.latency.p50, 'ms']);
+    rows.push([`HTTP filter p99, ${conns} conn., 50k PVCs`, b?.latency.p99, a?.latency.p99, 'ms']);
+    rows.push([`extender RSS peak under filter load, ${conns} conn., 50k PVCs`, b?.rss.peakMB, a?.rss.peakMB, 'MB']);
+  }
+  const rssLoad = (x: Snapshot): number | undefined => web(x.httpBig, 1)?.rss.afterLoadMB;
+  rows.push(['extender RSS right after load, 50k PVCs', rssLoad(before), rssLoad(after), 'MB']);
+  const out = [
+    '## Before / after (5,000 nodes)',
+    '',
+    `Before: bench/results/before/ (${codeOf(before)}); after: the runs above (${codeOf(after)}). Same commands and fixtures; both on this 2-core VM, whose run-to-run spread on these latencies is large (the same build has measured filter p50 from 2.3 to 7 ms), so read the latency rows as ranges, not exact ratios. Server flags: before \`${before.httpBig?.serverCommand ?? '?'}\`; after \`${after.httpBig?.serverCommand ?? '?'}\`.`,
+    '',
+    '| metric | before | after | after / before |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const [name, b, a, unit] of rows) {
+    if (b === undefined && a === undefined) continue;
+    const ratioText = b !== undefined && a !== undefined && b > 0 ? `${fmt(a / b, 2)}×` : '–';
+    out.push(`| ${name} | ${b === undefined ? '–' : `${fmt(b, 2)} ${unit}`} | ${a === undefined ? '–' : `${fmt(a, 2)} ${unit}`} | ${ratioText} |`);
+  }
+  return out;
+}
+
 function main(): void {
   const f = flags();
   const engine = read(f.get('engine') ?? 'engine.json') as EngineFile | undefined;
@@ -563,6 +620,13 @@ function main(): void {
   if (profile) lines.push(profile.command);
   lines.push('npx tsx bench/report.ts', '```', '');
   if (http) lines.push(`Server under test (spawned by bench/http.ts): \`${http.serverCommand}\`.`, '');
+  const before: Snapshot = {
+    engine: read('before/engine.json') as EngineFile | undefined,
+    engineBig: read('before/engine-pvcs.json') as EngineFile | undefined,
+    http: read('before/http.json') as HttpFile | undefined,
+    httpBig: read('before/http-pvcs.json') as HttpFile | undefined,
+  };
+  if (before.engineBig || before.httpBig) lines.push(...beforeAfterSection(before, { engine, engineBig, http, httpBig }), '');
   if (scheduler) lines.push(...schedulerSection(scheduler), '');
   for (const [name, x] of schedulerExtra) lines.push(...schedulerSection(x, `Scheduler throughput, repeat / order check (bench/results/${name})`), '');
   if (schedulerProfile) {

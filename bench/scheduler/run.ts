@@ -42,7 +42,7 @@ import { stringify } from 'yaml';
 import { applyExtenderRBAC, type ControlPlane, schedulerConfig, startControlPlane } from '../../test/e2e/harness/controlplane.js';
 import { freePort, type Proc, startProc, waitHealthy, getStatus } from '../../test/e2e/harness/procs.js';
 import { CSI_PROVISIONER, TestProvisioner } from '../../test/e2e/harness/provisioner.js';
-import { codeVersion, flags, fmt, loadInfo, type LoadInfo, machine, numFlag, percentile, processRssMB, REPO_DIR, RESULTS_DIR, round, writeResult } from '../lib.js';
+import { codeVersion, deployedNodeOptions, flags, fmt, loadInfo, type LoadInfo, machine, numFlag, percentile, processRssMB, REPO_DIR, RESULTS_DIR, round, writeResult } from '../lib.js';
 import { diffAll, type Histogram, histograms, type HistSummary, merge, scalar, summarize } from './prom.js';
 import * as wl from './workloads.js';
 
@@ -282,7 +282,7 @@ async function startExtender(b: Bench, tag: string): Promise<{ proc: Proc; url: 
     `--port=${port}`,
     '--host=127.0.0.1',
     '--log-level=warn',
-  ], b.logs, { ...process.env, KUBECONFIG: '', NODE_ENV: 'production' });
+  ], b.logs, { ...process.env, KUBECONFIG: '', NODE_ENV: 'production', NODE_OPTIONS: deployedNodeOptions() });
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(proc, `${url}/readyz`, 120_000);
   return { proc, url, profile: profile ? join('bench/results', profile) : undefined };
@@ -647,7 +647,7 @@ async function main(): Promise<void> {
         controlPlane: 'etcd + kube-apiserver (APF off, max inflight unlimited) + kube-controller-manager (PV binder + protection controllers, --kube-api-qps 500 --kube-api-burst 1000, --pvclaimbinder-sync-period 2s), started once by test/e2e/harness/controlplane.ts',
         inTree: 'stock kube-scheduler: deploy/scheduler-config.yaml with VolumeBinding re-enabled and no extenders (percentageOfNodesToScore 100, qps 500/burst 1000, -v=1)',
         extender: 'deploy/scheduler-config.yaml: VolumeBinding disabled + volume-topology-extender (filter/prioritize/preempt/bind, nodeCacheCapable, weight 1, httpTimeout 120s), percentageOfNodesToScore 100, qps 500/burst 1000, -v=1',
-        extenderProcess: 'node dist/bin.js serve --kubeconfig <token of ServiceAccount kube-system/volume-topology-extender, deploy/rbac.yaml> --log-level=warn (defaults: bind waits for the PVCs to be Bound, --bind-timeout 100s)',
+        extenderProcess: `NODE_OPTIONS='${deployedNodeOptions()}' (deploy/deployment.yaml) node dist/bin.js serve --kubeconfig <token of ServiceAccount kube-system/volume-topology-extender, deploy/rbac.yaml> --log-level=warn (defaults: bind waits for the PVCs to be Bound, --bind-timeout 100s)`,
         provisioner: `dynamic workload: TestProvisioner (test/e2e/harness/provisioner.ts) in the bench process, polling every 250 ms, provisioner ${CSI_PROVISIONER}`,
       },
       runs: results,
