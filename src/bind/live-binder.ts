@@ -251,10 +251,12 @@ export class LiveBinder implements Binder {
     return new Promise((resolve) => {
       let last = '';
       let done = false;
+      let pending: NodeJS.Immediate | undefined;
       const finish = (v: { error: string; timeout: boolean } | undefined): void => {
         if (done) return;
         done = true;
         unsubscribe();
+        if (pending !== undefined) clearImmediate(pending);
         clearInterval(poll);
         clearTimeout(deadline);
         signal?.removeEventListener('abort', onAbort);
@@ -269,7 +271,15 @@ export class LiveBinder implements Binder {
       const onAbort = (): void => {
         finish({ error: `request aborted while waiting for ${last || 'binding'} (kube-scheduler httpTimeout shorter than the bind timeout?)`, timeout: true });
       };
-      const unsubscribe = this.#store.subscribe(check);
+      // Store changes arrive in bursts (a page of watch events, our own writes): check once after
+      // the burst rather than once per change, for each waiting bind.
+      const changed = (): void => {
+        pending ??= setImmediate(() => {
+          pending = undefined;
+          check();
+        });
+      };
+      const unsubscribe = this.#store.subscribe(changed);
       const poll = setInterval(check, this.#opts.pollIntervalMs);
       const deadline = setTimeout(() => {
         finish({ error: `timed out after ${Math.round(this.#opts.bindTimeoutMs / 1000)}s waiting for ${last || 'binding'}`, timeout: true });
