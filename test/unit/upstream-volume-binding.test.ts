@@ -26,7 +26,7 @@ import {
   type Pod,
   type StorageClass,
 } from '../../src/engine/types.js';
-import { type ExplainReport, explainPod } from '../../src/explain.js';
+import { type ExplainNode, type ExplainReport, explainPod } from '../../src/explain.js';
 import { defaultPolicy } from '../../src/policy/policy.js';
 import { type Fixture, makeStore } from '../fixtures/builders.js';
 
@@ -115,14 +115,8 @@ function explainJSON(p: Pod, nodes: Node[], pvcs: PersistentVolumeClaim[], pvs: 
   return JSON.parse(JSON.stringify(report)) as ExplainReport;
 }
 
-interface NodeWant {
-  name: string;
-  fits: boolean;
-  reasons: string[];
-  staticBindings: { claim: string; volume: string }[];
-  provisions: string[];
-  score: number | null;
-}
+/** The explain JSON of one node, minus the free-text explanation. */
+type NodeWant = Omit<ExplainNode, 'explanation'>;
 
 function summary(r: ExplainReport): { error?: string; unschedulable?: string; nodes: NodeWant[] } {
   const out: { error?: string; unschedulable?: string; nodes: NodeWant[] } = {
