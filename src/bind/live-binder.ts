@@ -14,9 +14,9 @@
  * informer event our write causes) and says exactly what failed.
  */
 import type { Logger } from 'pino';
-import { type ClusterStore, OutOfSyncError } from '../cluster/store.js';
+import { type ClusterStore, type Kind, OutOfSyncError } from '../cluster/store.js';
 import { bindVolumeToClaim, withSelectedNode } from '../engine/bind-plan.js';
-import { type BindingWrites, checkBindings, type WrittenBinding, type WrittenProvision } from '../engine/check-bindings.js';
+import { bindingDependencies, type BindingWrites, checkBindings, dependsOn, type WrittenBinding, type WrittenProvision } from '../engine/check-bindings.js';
 import { filterPod, type NodeResult } from '../engine/filter.js';
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../engine/types.js';
 import { ApiError, type KubeWriter } from '../live/api.js';
@@ -262,8 +262,10 @@ export class LiveBinder implements Binder {
         signal?.removeEventListener('abort', onAbort);
         resolve(v);
       };
+      let deps = bindingDependencies(w, this.#store);
       const check = (): void => {
         const r = checkBindings(w, this.#store);
+        deps = bindingDependencies(w, this.#store);
         if (r.status === 'done') finish(undefined);
         else if (r.status === 'failed') finish({ error: r.error, timeout: false });
         else last = r.waitingFor;
@@ -271,9 +273,11 @@ export class LiveBinder implements Binder {
       const onAbort = (): void => {
         finish({ error: `request aborted while waiting for ${last || 'binding'} (kube-scheduler httpTimeout shorter than the bind timeout?)`, timeout: true });
       };
-      // Store changes arrive in bursts (a page of watch events, our own writes): check once after
-      // the burst rather than once per change, for each waiting bind.
-      const changed = (): void => {
+      // Only changes to this bind's pod, node, claims and PVs can change the answer (every other
+      // pod's events would otherwise re-check every waiting bind); a burst of them (a page of
+      // watch events, our own writes) is checked once, after the burst.
+      const changed = (kind: Kind, key: string): void => {
+        if (!dependsOn(deps, kind, key)) return;
         pending ??= setImmediate(() => {
           pending = undefined;
           check();

@@ -36,6 +36,9 @@ export function objectKey(kind: Kind, obj: KubeObject): string {
 
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
+/** Called after a change with the object's kind and key (`objectKey`: name, or namespace/name). */
+export type StoreListener = (kind: Kind, key: string) => void;
+
 export class OutOfSyncError extends Error {
   override readonly name = 'OutOfSyncError';
 }
@@ -67,18 +70,18 @@ export class ClusterStore implements ClusterView {
   readonly #migrated = new Map<string, ReadonlySet<string>>();
   readonly #capacities = new Map<string, CapacityEntry>();
   readonly #capByClass = new Map<string, MutableCapacityClassIndex>();
-  readonly #listeners = new Set<(kind: Kind) => void>();
+  readonly #listeners = new Set<StoreListener>();
   /** When each assumption was made (ms, caller's clock), for the TTL safety net. */
   readonly #assumedAt = new Map<string, number>();
 
   /** Registers a listener called after every change (informer event or assumption). */
-  subscribe(fn: (kind: Kind) => void): () => void {
+  subscribe(fn: StoreListener): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
   }
 
-  #changed(kind: Kind): void {
-    for (const fn of this.#listeners) fn(kind);
+  #changed(kind: Kind, key: string): void {
+    for (const fn of this.#listeners) fn(kind, key);
   }
 
   // ---- ClusterView ----------------------------------------------------------------------
@@ -242,7 +245,7 @@ export class ClusterStore implements ClusterView {
         this.#addCapacity(toCapacityEntry(obj));
         break;
     }
-    this.#changed(kind);
+    this.#changed(kind, key);
   }
 
   /** Removes an object (informer delete). Drops any assumption for it. */
@@ -281,7 +284,7 @@ export class ClusterStore implements ClusterView {
         this.#removeCapacity(key);
         break;
     }
-    this.#changed(kind);
+    this.#changed(kind, key);
   }
 
   /** Replaces every object of a kind (initial list / relist), emitting deletes for vanished ones. */
@@ -311,14 +314,14 @@ export class ClusterStore implements ClusterView {
     this.#assumedPVs.set(name, pv);
     this.#assumedAt.set(`pv:${name}`, now);
     this.#reindexPV(name);
-    this.#changed('PersistentVolume');
+    this.#changed('PersistentVolume', name);
   }
 
   restorePV(name: string): void {
     if (this.#assumedPVs.delete(name)) {
       this.#assumedAt.delete(`pv:${name}`);
       this.#reindexPV(name);
-      this.#changed('PersistentVolume');
+      this.#changed('PersistentVolume', name);
     }
   }
 
@@ -329,11 +332,12 @@ export class ClusterStore implements ClusterView {
     if (rv(api) !== rv(pvc)) throw new OutOfSyncError(`"${key}" is out of sync (stored: ${rv(api)}, assume: ${rv(pvc)})`);
     this.#assumedPVCs.set(key, pvc);
     this.#assumedAt.set(`pvc:${key}`, now);
-    this.#changed('PersistentVolumeClaim');
+    this.#changed('PersistentVolumeClaim', key);
   }
 
   restorePVC(namespace: string, name: string): void {
-    if (this.#assumedPVCs.delete(`${namespace}/${name}`)) this.#changed('PersistentVolumeClaim');
+    const key = `${namespace}/${name}`;
+    if (this.#assumedPVCs.delete(key)) this.#changed('PersistentVolumeClaim', key);
   }
 
   isPVAssumed(name: string): boolean {

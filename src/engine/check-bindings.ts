@@ -38,6 +38,52 @@ export interface ApiCopies {
   migratedPlugins(nodeName: string): ReadonlySet<string>;
 }
 
+/**
+ * The objects a waiting bind depends on: a change to anything else cannot change what
+ * checkBindings answers. Provisioned claims add their PV once the claim names it (volumeName),
+ * so recompute after each check.
+ */
+export interface BindingDependencies {
+  /** `namespace/name` */
+  readonly pod: string;
+  readonly node: string;
+  /** `namespace/name` of every claim written. */
+  readonly pvcs: ReadonlySet<string>;
+  readonly pvs: ReadonlySet<string>;
+}
+
+export function bindingDependencies(w: BindingWrites, api: Pick<ApiCopies, 'apiPVC'>): BindingDependencies {
+  const pvcs = new Set<string>();
+  const pvs = new Set<string>();
+  for (const b of w.bindings) {
+    pvcs.add(`${b.claimNamespace}/${b.claimName}`);
+    pvs.add(b.pv);
+  }
+  for (const p of w.provisions) {
+    pvcs.add(`${p.claimNamespace}/${p.claimName}`);
+    const volumeName = api.apiPVC(p.claimNamespace, p.claimName)?.spec?.volumeName;
+    if (volumeName) pvs.add(volumeName);
+  }
+  return { pod: `${w.podNamespace}/${w.podName}`, node: w.node, pvcs, pvs };
+}
+
+/** Whether a store change to (kind, object key) can affect checkBindings for `deps`. */
+export function dependsOn(deps: BindingDependencies, kind: string, key: string): boolean {
+  switch (kind) {
+    case 'Pod':
+      return key === deps.pod;
+    case 'Node':
+    case 'CSINode':
+      return key === deps.node;
+    case 'PersistentVolumeClaim':
+      return deps.pvcs.has(key);
+    case 'PersistentVolume':
+      return deps.pvs.has(key);
+    default:
+      return false;
+  }
+}
+
 export type BindingCheck =
   | { readonly status: 'done' }
   | { readonly status: 'pending'; readonly waitingFor: string }
