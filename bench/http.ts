@@ -386,7 +386,11 @@ async function main(): Promise<void> {
     kind: 'http',
     startedAt,
     finishedAt: new Date().toISOString(),
-    command: `npx tsx bench/http.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    // Shell-quote arguments with spaces (e.g. --server-node-options=...) so the command can be re-run.
+    command: `npx tsx bench/http.ts ${process.argv
+      .slice(2)
+      .map((a) => (/[\s'"]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a))
+      .join(' ')}`.trim(),
     build,
     serverCommand: `NODE_OPTIONS='${o.serverNodeOptions}' node dist/bin.js serve --snapshot <tmp>/cluster-<N>n.json --port <free port> --host 127.0.0.1 --log-level warn`,
     code,

@@ -9,7 +9,7 @@
  *                           [--engine-pvcs engine-pvcs.json] [--http-pvcs http-pvcs.json]
  *                           (each optional; files under bench/results/)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SizeResult } from './engine.js';
 import type { HttpSizeResult } from './http.js';
@@ -508,6 +508,34 @@ function latencyTargets(engine: EngineFile | undefined, http: HttpFile | undefin
   return out;
 }
 
+/** NODE_OPTIONS as recorded in an HTTP run's server command. */
+function nodeOptionsOf(h: HttpFile): string {
+  const m = /^NODE_OPTIONS='([^']*)'/.exec(h.serverCommand);
+  return m ? m[1] || '(V8 defaults)' : '(not recorded)';
+}
+
+/**
+ * The same 50,000-PVC HTTP run under other V8 heap settings (bench/results/http-heap-*.json, made
+ * with --server-node-options=…), next to the deployed one: the RSS / tail-latency trade-off.
+ */
+function heapSection(deployed: HttpFile | undefined, others: readonly HttpFile[]): string[] {
+  const runs = [...(deployed ? [[deployed, 'deployed'] as const] : []), ...others.map((o) => [o, ''] as const)];
+  if (runs.length < 2) return [];
+  const out = [
+    '## V8 heap settings: RSS against tail latency (5,000 nodes × 50k PVs × 50k PVCs, 1 connection)',
+    '',
+    '| server NODE_OPTIONS | req/s | p50 ms | p99 ms | RSS after load MB | RSS peak MB |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const [h, note] of runs) {
+    const r = h.sizes.find((x) => x.nodes === 5000 && x.connections === 1);
+    if (!r) continue;
+    out.push(`| \`${nodeOptionsOf(h)}\`${note ? ` (${note})` : ''} | ${fmt(r.requestsPerSec, 1)} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p99)} | ${r.rss.afterLoadMB ?? '–'} | ${r.rss.peakMB ?? '–'} |`);
+  }
+  out.push('', 'The live heap is the same in every row; V8 sizes the heap (and so RSS) from its limits. A tight old-space cap or a small semi-space keeps RSS low at the price of more major GCs, which is where the p99 goes.');
+  return out;
+}
+
 /** A run's results as the report compares them: the 5,000-node rows of each benchmark file. */
 interface Snapshot {
   readonly engine: EngineFile | undefined;
@@ -582,6 +610,10 @@ function main(): void {
     .filter((x): x is readonly [string, SchedulerFile] => x[1] !== undefined);
   const engineBig = read(f.get('engine-pvcs') ?? 'engine-pvcs.json') as EngineFile | undefined;
   const httpBig = read(f.get('http-pvcs') ?? 'http-pvcs.json') as HttpFile | undefined;
+  const heapRuns = readdirSync(RESULTS_DIR)
+    .filter((n) => /^http-heap-.*\.json$/.test(n))
+    .sort()
+    .map((n) => read(n) as HttpFile);
   if (!engine && !http && !scheduler) throw new Error(`no results in ${RESULTS_DIR}: run bench/engine.ts, bench/http.ts and/or bench/scheduler/run.ts first`);
   const m = (engine ?? http ?? scheduler)!.machine;
   const lines: string[] = [
@@ -614,6 +646,7 @@ function main(): void {
   for (const [, x] of schedulerExtra) lines.push(x.command);
   if (engineBig) lines.push(engineBig.command);
   if (httpBig) lines.push(httpBig.command);
+  for (const h of heapRuns) lines.push(h.command);
   if (engine) lines.push(engine.command);
   if (http) lines.push(http.command);
   if (scaling) lines.push(scaling.command);
@@ -627,6 +660,7 @@ function main(): void {
     httpBig: read('before/http-pvcs.json') as HttpFile | undefined,
   };
   if (before.engineBig || before.httpBig) lines.push(...beforeAfterSection(before, { engine, engineBig, http, httpBig }), '');
+  lines.push(...heapSection(httpBig, heapRuns), '');
   if (scheduler) lines.push(...schedulerSection(scheduler), '');
   for (const [name, x] of schedulerExtra) lines.push(...schedulerSection(x, `Scheduler throughput, repeat / order check (bench/results/${name})`), '');
   if (schedulerProfile) {
