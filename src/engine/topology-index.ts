@@ -129,12 +129,7 @@ export class TopologyIndex<T> {
     return items;
   }
 
-  /** Calls `visit` once for every item whose selector matches `labels`. */
-  lookup(labels: Labels, visit: (item: T) => void): void {
-    for (const item of this.collect(labels)) visit(item);
-  }
-
-  /** All items that match `labels`, as an array. */
+  /** All items that match `labels`, as a new array (unmemoized; `cached` is the hot-path form). */
   matching(labels: Labels): T[] {
     return this.collect(labels);
   }
