@@ -7,7 +7,7 @@
  *   assumption; restore() drops it explicitly.
  */
 import { MigratedPluginsAnnotation, NO_MIGRATED_PLUGINS, parseMigratedPlugins } from '../engine/csi-migration.js';
-import { toCapacityEntry, toPVEntry, toStorageClassEntry } from '../engine/entries.js';
+import { NO_LABELS, toCapacityEntry, toPVEntry, toStorageClassEntry } from '../engine/entries.js';
 import { EMPTY_CAPACITY_CLASS, EMPTY_PV_CLASS, MutableCapacityClassIndex, MutablePVClassIndex } from '../engine/pv-index.js';
 import type {
   CSIDriver,
@@ -33,8 +33,6 @@ export function objectKey(kind: Kind, obj: KubeObject): string {
   const name = obj.metadata?.name ?? '';
   return NAMESPACED.has(kind) ? `${obj.metadata?.namespace ?? 'default'}/${name}` : name;
 }
-
-const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Called after a change with the object's kind and key (`objectKey`: name, or namespace/name). */
 export type StoreListener = (kind: Kind, key: string) => void;

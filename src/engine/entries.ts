@@ -62,7 +62,8 @@ export function pvcRequest(pvc: PersistentVolumeClaim): number | undefined {
 
 const affinities = new Interner<CompiledSelector>();
 const accessSets = new Interner<ReadonlySet<string>>();
-const NO_LABELS: Labels = Object.freeze({});
+/** The labels of an object that has none (shared, frozen). */
+export const NO_LABELS: Labels = Object.freeze({});
 
 /**
  * R3.1 node affinity of a PV, compiled once per distinct `nodeAffinity.required` and shared by
