@@ -53,6 +53,9 @@ export class ClusterStore implements ClusterView {
   readonly #nodes = new Map<string, Node>();
   /** name + labels per node, built once per Node version (the filter hot path resolves names here). */
   readonly #nodeLikes = new Map<string, NodeLike>();
+  /** NodeLike.slot of each node (the engine's per-node array memos); freed slots are reused. */
+  readonly #nodeSlots = new Map<string, number>();
+  readonly #freeNodeSlots: number[] = [];
   #nodeNames: string[] | undefined;
   readonly #pods = new Map<string, Pod>();
   readonly #podsByController = new Map<string, Set<string>>();
@@ -202,7 +205,7 @@ export class ClusterStore implements ClusterView {
       case 'Node':
         if (!this.#nodes.has(key)) this.#nodeNames = undefined;
         this.#nodes.set(key, obj);
-        this.#nodeLikes.set(key, { name: key, labels: obj.metadata?.labels ?? NO_LABELS });
+        this.#nodeLikes.set(key, { name: key, labels: obj.metadata?.labels ?? NO_LABELS, slot: this.#nodeSlot(key) });
         break;
       case 'Pod':
         this.#removePod(key);
@@ -246,6 +249,22 @@ export class ClusterStore implements ClusterView {
     this.#changed(kind, key);
   }
 
+  #nodeSlot(name: string): number {
+    let slot = this.#nodeSlots.get(name);
+    if (slot === undefined) {
+      slot = this.#freeNodeSlots.pop() ?? this.#nodeSlots.size;
+      this.#nodeSlots.set(name, slot);
+    }
+    return slot;
+  }
+
+  #releaseNodeSlot(name: string): void {
+    const slot = this.#nodeSlots.get(name);
+    if (slot === undefined) return;
+    this.#nodeSlots.delete(name);
+    this.#freeNodeSlots.push(slot);
+  }
+
   /** Removes an object (informer delete). Drops any assumption for it. */
   remove(kind: Kind, obj: KubeObject): void {
     const key = objectKey(kind, obj);
@@ -253,6 +272,7 @@ export class ClusterStore implements ClusterView {
       case 'Node':
         if (this.#nodes.delete(key)) this.#nodeNames = undefined;
         this.#nodeLikes.delete(key);
+        this.#releaseNodeSlot(key);
         break;
       case 'Pod':
         this.#removePod(key);

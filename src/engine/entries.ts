@@ -24,6 +24,14 @@ export function accessMask(modes: readonly string[] | null | undefined): number 
   return m;
 }
 
+/** R5.3(m): the PV offers every access mode the claim asks for. */
+export function offersAccessModes(pv: PVEntry, claim: { readonly accessMask: number; readonly accessModes: readonly string[] }): boolean {
+  if ((pv.accessMask & claim.accessMask) !== claim.accessMask) return false;
+  if ((claim.accessMask & ACCESS_OTHER) === 0) return true;
+  for (const m of claim.accessModes) if (!pv.accessModes.has(m)) return false;
+  return true;
+}
+
 const kinds = new Map<string, number>();
 /**
  * A small integer standing for (volumeMode, volumeAttributesClassName): equal kinds are exactly

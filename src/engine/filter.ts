@@ -15,8 +15,8 @@ import {
   type ReasonCode,
 } from './reasons.js';
 import { explainMismatch, selectorMatches } from './selectors.js';
-import { AnnSelectedNode, type Pod } from './types.js';
-import type { CapacityEntry, ClusterView, NodeLike, PVClassIndex, PVEntry, PVGroup } from './view.js';
+import { AnnSelectedNode, NotSupportedProvisioner, type Pod } from './types.js';
+import type { CapacityEntry, ClusterView, NodeLike, PVClassIndex, PVEntry } from './view.js';
 
 export interface StaticBinding {
   readonly claim: ClaimInfo;
@@ -103,14 +103,30 @@ interface ClaimLookup {
   readonly index: PVClassIndex;
   /** PVs of the class pre-bound to this claim (R5.4). */
   readonly prebound: readonly PVEntry[];
+  /**
+   * The claim's StorageClass exists and cannot provision (no or the "no-provisioner"
+   * provisioner): R5.5 rejects it with a bind conflict on every node, without an error.
+   */
+  readonly neverProvisions: boolean;
 }
 
-/** Done once per filter call rather than once per (node, claim). */
-function claimLookups(pc: PodClaims, view: ClusterView): readonly ClaimLookup[] {
-  return pc.delayToMatch.map((claim) => {
+/** Node-independent facts of one filter call, computed once rather than once per (node, claim). */
+export interface PodLookups {
+  readonly claims: readonly ClaimLookup[];
+  /** The first statically matched claim's selector error (R5.3.1): static matching throws it on any node. */
+  readonly selectorError: string | undefined;
+}
+
+export function podLookups(pc: PodClaims, view: ClusterView): PodLookups {
+  let selectorError: string | undefined;
+  const claims = pc.delayToMatch.map((claim) => {
     const index = view.pvClass(claim.className);
-    return { claim, index, prebound: index.preboundTo(claim.key) };
+    selectorError ??= claim.selectorError;
+    const sc = claim.className === '' ? undefined : view.storageClass(claim.className);
+    const neverProvisions = sc !== undefined && (sc.provisioner === '' || sc.provisioner === NotSupportedProvisioner);
+    return { claim, index, prebound: index.preboundTo(claim.key), neverProvisions };
   });
+  return { claims, selectorError };
 }
 
 /** FindPodVolumes for one node. Throws EngineError for scheduling errors (R6.3). */
@@ -119,7 +135,7 @@ export function evaluateNode(
   node: NodeLike,
   view: ClusterView,
   opts: FilterOptions = {},
-  lookups: readonly ClaimLookup[] = claimLookups(pc, view),
+  lookups: PodLookups = podLookups(pc, view),
 ): NodeResult {
   // Runs for every offered node: lines are only built when explaining (`lines?.push(...)` does
   // not evaluate its argument otherwise) and the claim orders come precomputed per pod.
@@ -169,20 +185,16 @@ export function evaluateNode(
     // Annotated claims go straight to provisioning, then claims without a static match.
     let toProvision: ClaimInfo[] | undefined = pc.delaySelected.length > 0 ? [...pc.delaySelected] : undefined;
 
-    if (lookups.length > 0) {
+    const matching = lookups.claims;
+    if (matching.length > 0) {
+      if (lookups.selectorError !== undefined) throw new EngineError(lookups.selectorError);
       let chosen = NO_CHOSEN;
-      if (lookups.length > 1) {
+      if (matching.length > 1) {
         scratchChosen.clear();
         chosen = scratchChosen;
       }
-      let groupsIndex: PVClassIndex | undefined;
-      let groups: readonly PVGroup[] = [];
-      for (const { claim: c, index, prebound } of lookups) {
-        if (index !== groupsIndex) {
-          groups = index.freeGroupsFor(node.labels);
-          groupsIndex = index;
-        }
-        const pv = findMatchingVolume(c, index, node, chosen, groups, prebound);
+      for (const { claim: c, index, prebound, neverProvisions } of matching) {
+        const pv = findMatchingVolume(c, index, node, chosen, prebound);
         if (pv) {
           if (chosen === scratchChosen) scratchChosen.add(pv.name);
           if (plans) (staticBindings ??= []).push({ claim: c, pv });
@@ -190,7 +202,11 @@ export function evaluateNode(
         } else {
           unboundSatisfied = false;
           (toProvision ??= []).push(c);
-          lines?.push(explainNoMatch(c, index, node, chosen));
+          if (lines === undefined) {
+            // R5.5 checks the claims to provision in order and stops at the first failure: this
+            // claim fails it on every node, so later claims cannot change the node's result.
+            if (neverProvisions) break;
+          } else lines.push(explainNoMatch(c, index, node, chosen));
         }
       }
     }
@@ -261,7 +277,7 @@ export function filterPod(pod: Pod, nodes: readonly NodeLike[], view: ClusterVie
       break;
   }
   try {
-    const lookups = claimLookups(prep.claims, view);
+    const lookups = podLookups(prep.claims, view);
     const results = nodes.map((n) => evaluateNode(prep.claims, n, view, opts, lookups));
     return { kind: 'evaluated', claims: prep.claims, nodes: results };
   } catch (e) {

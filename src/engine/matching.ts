@@ -3,22 +3,13 @@
  * per-class index, plus a slow explanatory scan used only by `explain` and Events.
  */
 import type { ClaimInfo } from './claims.js';
-import { ACCESS_OTHER } from './entries.js';
+import { offersAccessModes } from './entries.js';
 import { EngineError } from './errors.js';
-import { lowerBound, metaKind, packAccess } from './pv-index.js';
 import { formatBytes } from './quantity.js';
 import { explainMismatch, selectorMatches } from './selectors.js';
-import type { NodeLike, PVClassIndex, PVEntry, PVGroup } from './view.js';
+import type { ChosenVolumes, NodeLike, PVClassIndex, PVEntry } from './view.js';
 
-/**
- * PVs already chosen for earlier claims of the same pod on this node (R5.2, R5.3a), by name. A
- * `ReadonlySet<string>` qualifies; the filter passes a PickedVolumes, which is cheaper for the
- * zero to a few names a pod ever holds.
- */
-export interface ChosenVolumes {
-  readonly size: number;
-  has(name: string): boolean;
-}
+export type { ChosenVolumes } from './view.js';
 
 /**
  * ChosenVolumes as a small array. The filter keeps one and clears it for every node: clearing a
@@ -51,13 +42,6 @@ export function isBoundToClaim(pv: PVEntry, claim: ClaimInfo): boolean {
   return pv.claimUid === '' || pv.claimUid === (claim.pvc.metadata?.uid ?? '');
 }
 
-function accessModesOK(pv: PVEntry, claim: ClaimInfo): boolean {
-  if ((pv.accessMask & claim.accessMask) !== claim.accessMask) return false;
-  if ((claim.accessMask & ACCESS_OTHER) === 0) return true;
-  for (const m of claim.accessModes) if (!pv.accessModes.has(m)) return false;
-  return true;
-}
-
 /** The checks R5.3 applies to every PV before node affinity (a–f, minus claimRef). */
 function basicOK(pv: PVEntry, claim: ClaimInfo, chosen: ChosenVolumes, request: number): boolean {
   return (
@@ -84,7 +68,6 @@ export function findMatchingVolume(
   index: PVClassIndex,
   node: NodeLike,
   chosen: ChosenVolumes,
-  groups: readonly PVGroup[] = index.freeGroupsFor(node.labels),
   prebound: readonly PVEntry[] = index.preboundTo(claim.key),
 ): PVEntry | undefined {
   if (claim.selectorError !== undefined) throw new EngineError(claim.selectorError);
@@ -94,35 +77,8 @@ export function findMatchingVolume(
     if (!isBoundToClaim(pv, claim) || !basicOK(pv, claim, chosen, request)) continue;
     return selectorMatches(pv.affinity, node.labels) ? pv : undefined;
   }
-
-  // The free groups hold only unclaimed PVs of the claim's class whose affinity matches the node
-  // (R5.3 b, k, l), sorted by (capacity, name): start at the first large enough (c) and take the
-  // first whose meta word passes eligibility (f, i), volume kind (d, e) and access modes (m);
-  // its object is only read for the rarer checks (chosen, selector, per-node affinity).
-  const kind = claim.volKind;
-  const access = packAccess(claim.accessMask);
-  const otherModes = (claim.accessMask & ACCESS_OTHER) !== 0;
-  const anyChosen = chosen.size > 0;
-  let best: PVEntry | undefined;
-  let bestCap = Infinity;
-  for (const { entries, slots } of groups) {
-    const n = entries.length;
-    for (let i = lowerBound(slots, request); i < n; i++) {
-      const cap = slots[2 * i]!;
-      if (cap > bestCap) break;
-      const m = slots[2 * i + 1]!;
-      if (m < 0 || metaKind(m) !== kind || (m & access) !== access) continue;
-      const pv = entries[i]!;
-      if (cap === bestCap && best !== undefined && pv.name > best.name) break;
-      if (anyChosen && chosen.has(pv.name)) continue;
-      if (otherModes && !accessModesOK(pv, claim)) continue;
-      if (claim.selector !== undefined && !selectorMatches(claim.selector, pv.labels)) continue;
-      best = pv;
-      bestCap = cap;
-      break;
-    }
-  }
-  return best;
+  // Unclaimed PVs of the class whose affinity matches the node (R5.3 b, k, l), smallest first.
+  return index.bestFree(claim, node, chosen);
 }
 
 /** Why one PV cannot serve `claim` on `node` (first failing check in R5.3 order), or undefined if it can. */
@@ -150,7 +106,7 @@ export function whyNot(
   if (claim.selector !== undefined && !selectorMatches(claim.selector, pv.labels)) return { code: 'selector', text: `${pv.name} labels do not match the claim's selector` };
   if (pv.className !== claim.className) return { code: 'class', text: `${pv.name} has class "${pv.className}"` };
   if (!affinityOK) return { code: 'affinity', text: `PV ${pv.name} ${explainMismatch(affinity, node.labels, node.name)}` };
-  if (!accessModesOK(pv, claim)) return { code: 'access', text: `${pv.name} offers access modes [${[...pv.accessModes].join(',')}], claim wants [${claim.accessModes.join(',')}]` };
+  if (!offersAccessModes(pv, claim)) return { code: 'access', text: `${pv.name} offers access modes [${[...pv.accessModes].join(',')}], claim wants [${claim.accessModes.join(',')}]` };
   return undefined;
 }
 

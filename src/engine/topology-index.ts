@@ -44,6 +44,11 @@ export class TopologyIndex<T> {
     return this.#placements.size;
   }
 
+  /** Changes whenever an item is added or removed: answers computed at another version are stale. */
+  get version(): number {
+    return this.#version;
+  }
+
   add(item: T, sel: CompiledSelector): void {
     if (this.#placements.has(item)) this.remove(item);
     this.#version++;

@@ -66,21 +66,34 @@ export interface CapacityEntry {
 }
 
 /**
- * Unclaimed PVs of one class with identical node affinity, sorted by (capacity, name). The scan
- * runs once per node and claim, so what it tests lives in one dense array: `slots[2i]` is
- * entries[i].capacity and `slots[2i+1]` packs eligibility, volume kind, access modes and "needs a
- * per-node check" (pv-index.packMeta); a PV object is only touched when it is the answer.
+ * PVs already chosen for earlier claims of the same pod on this node (R5.2, R5.3a), by name. A
+ * `ReadonlySet<string>` qualifies; the filter passes a matching.PickedVolumes, which is cheaper for
+ * the zero to a few names a pod ever holds.
  */
-export interface PVGroup {
-  readonly entries: readonly PVEntry[];
-  readonly slots: readonly number[];
+export interface ChosenVolumes {
+  readonly size: number;
+  has(name: string): boolean;
+}
+
+/** What static matching asks of the free PVs for one claim (a ClaimInfo qualifies). */
+export interface FreeQuery {
+  /** Requested bytes; undefined counts as 0. */
+  readonly request: number | undefined;
+  readonly volKind: number;
+  readonly accessMask: number;
+  readonly accessModes: readonly string[];
+  readonly selector: CompiledSelector | undefined;
 }
 
 export interface PVClassIndex {
   /** PVs of this class whose claimRef names `namespace/name` (any phase). */
   preboundTo(claimKey: string): readonly PVEntry[];
-  /** Unclaimed PVs grouped by identical affinity, for groups that match `labels`; each group sorted by (capacity, name). */
-  freeGroupsFor(labels: Labels): readonly PVGroup[];
+  /**
+   * R5.3 over the unclaimed PVs: the smallest eligible PV (ties: lexically smallest name) whose
+   * stored node affinity matches `node`, that is large enough, has the query's volume kind, offers
+   * its access modes, matches its selector and is not in `chosen`.
+   */
+  bestFree(query: FreeQuery, node: NodeLike, chosen: ChosenVolumes): PVEntry | undefined;
   /** Every PV of the class, for explanations (slow path). */
   all(): Iterable<PVEntry>;
   readonly size: number;
@@ -114,4 +127,10 @@ export interface ClusterView {
 export interface NodeLike {
   readonly name: string;
   readonly labels: Labels;
+  /**
+   * A small integer the ClusterStore gives each node it holds (reused after the node is deleted),
+   * so per-node memos can live in arrays instead of maps. Answers memoized under a slot are
+   * checked against `labels` (by identity), so a reused slot never sees another node's answer.
+   */
+  readonly slot?: number;
 }

@@ -15,6 +15,7 @@ import { bindVolumeToClaim } from '../../src/engine/bind-plan.js';
 import { preparePod } from '../../src/engine/claims.js';
 import { filterPod, type PodDecision } from '../../src/engine/filter.js';
 import { findMatchingVolume } from '../../src/engine/matching.js';
+import { MutablePVClassIndex } from '../../src/engine/pv-index.js';
 import { scoreNodes, type ScoringPolicy, type ShapePoint, toExtenderPriority } from '../../src/engine/score.js';
 import { compileNodeSelector, selectorMatches } from '../../src/engine/selectors.js';
 import { TopologyIndex } from '../../src/engine/topology-index.js';
@@ -23,6 +24,18 @@ import { affinityArb, NS, nodeLikes, nodesArb, pvArb, storeOf, type World, world
 import { refFilterPod, refFindMatchingVolume, refListOrder, refNodeSelectorMatches, refPVClass, type RefDecision } from '../fixtures/reference.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 400);
+
+/** mulberry32, for the deterministic large-index test. */
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 type Normal =
   | { kind: 'skip' }
@@ -331,7 +344,12 @@ describe('property (5): bindVolumeToClaim', () => {
 });
 
 describe('index maintenance', () => {
-  type Op = { kind: 'upsert'; pv: PersistentVolume } | { kind: 'remove'; name: string } | { kind: 'assume'; name: string; claim: string } | { kind: 'restore'; name: string };
+  type Op =
+    | { kind: 'upsert'; pv: PersistentVolume }
+    | { kind: 'remove'; name: string }
+    | { kind: 'assume'; name: string; claim: string }
+    | { kind: 'restore'; name: string }
+    | { kind: 'relabel'; node: number; labels: Record<string, string> };
 
   const opsArb: fc.Arbitrary<Op[]> = fc.array(
     fc.oneof(
@@ -339,16 +357,47 @@ describe('index maintenance', () => {
       { weight: 2, arbitrary: fc.integer({ min: 0, max: 5 }).map((i): Op => ({ kind: 'remove', name: `pv-${i}` })) },
       { weight: 2, arbitrary: fc.record({ i: fc.integer({ min: 0, max: 5 }), claim: fc.constantFrom('c0', 'c1', 'c2') }).map(({ i, claim }): Op => ({ kind: 'assume', name: `pv-${i}`, claim })) },
       { weight: 1, arbitrary: fc.integer({ min: 0, max: 5 }).map((i): Op => ({ kind: 'restore', name: `pv-${i}` })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({ node: fc.nat(5), host: fc.constantFrom('node-0', 'node-1', 'node-2'), zone: fc.constantFrom('z1', 'z2'), rack: fc.constantFrom('r1', 'r2', 'r3') })
+          .map(({ node, host, zone, rack }): Op => ({ kind: 'relabel', node, labels: { 'kubernetes.io/hostname': host, 'topology.kubernetes.io/zone': zone, rack } })),
+      },
     ),
     { maxLength: 25 },
   );
 
-  it('after random upserts / removals / assumptions, matching equals the reference on the effective PVs', () => {
+  /** Every claim of the pod on every node (the store's slotted NodeLikes and plain ones) equals the reference over the effective PVs. */
+  function expectMatchingAsReference(store: ClusterStore, w: World): void {
+    // The effective PV set: assumed copies over informer copies.
+    const effective = store
+      .list('PersistentVolume')
+      .map((p) => p.metadata!.name!)
+      .map((n) => store.pv(n)!.pv);
+    const prep = preparePod(w.pod, store);
+    if (prep.kind !== 'ready') return;
+    const nodes = [...store.nodeNames().map((n) => store.nodeLike(n)!), ...store.nodeNames().map((n) => ({ name: n, labels: store.nodeLike(n)!.labels }))];
+    for (const claim of prep.claims.claims) {
+      if (claim.selectorError !== undefined) continue;
+      const cands = refListOrder(effective.filter((p) => refPVClass(p) === claim.className));
+      for (const node of nodes) {
+        const engine = findMatchingVolume(claim, store.pvClass(claim.className), node, new Set())?.name;
+        expect(engine).toBe(refFindMatchingVolume(claim.pvc, cands, node.labels, new Set())?.metadata?.name);
+      }
+    }
+    // Class index sizes match the effective PVs.
+    for (const cls of ['wait', 'noprov', 'other']) expect(store.pvClass(cls).size).toBe(effective.filter((p) => refPVClass(p) === cls).length);
+  }
+
+  it('after random upserts / removals / assumptions / node relabels, matching equals the reference on the effective PVs', () => {
     fc.assert(
-      fc.property(worldArb, opsArb, (w, ops) => {
+      fc.property(worldArb, opsArb, fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), (w, ops, checkAfter) => {
         const store = storeOf(w);
         let rv = 100;
-        for (const op of ops) {
+        // Lookups between changes exercise the in-place paths of the dense layout (tombstones,
+        // swaps) as well as the rebuilds, and node relabels the per-node rows.
+        expectMatchingAsReference(store, w);
+        ops.forEach((op, i) => {
           if (op.kind === 'upsert') {
             const pv = structuredClone(op.pv);
             pv.metadata!.resourceVersion = String(++rv);
@@ -359,28 +408,107 @@ describe('index maintenance', () => {
             const api = store.apiPV(op.name);
             const pvc = store.apiPVC(NS, op.claim);
             if (api && pvc) store.assumePV(bindVolumeToClaim(api, pvc).pv);
+          } else if (op.kind === 'relabel') {
+            const node = w.nodes[op.node % Math.max(1, w.nodes.length)];
+            if (node) store.upsert('Node', { ...node, metadata: { ...node.metadata, labels: { ...op.labels } } });
           } else store.restorePV(op.name);
-        }
-        // The effective PV set: assumed copies over informer copies.
-        const effective = store
-          .list('PersistentVolume')
-          .map((p) => p.metadata!.name!)
-          .map((n) => store.pv(n)!.pv);
-        const prep = preparePod(w.pod, store);
-        if (prep.kind !== 'ready') return;
-        for (const claim of prep.claims.claims) {
-          if (claim.selectorError !== undefined) continue;
-          const cands = refListOrder(effective.filter((p) => refPVClass(p) === claim.className));
-          for (const node of nodeLikes(w)) {
-            const engine = findMatchingVolume(claim, store.pvClass(claim.className), node, new Set())?.name;
-            expect(engine).toBe(refFindMatchingVolume(claim.pvc, cands, node.labels, new Set())?.metadata?.name);
-          }
-        }
-        // Class index sizes match the effective PVs.
-        for (const cls of ['wait', 'noprov', 'other']) expect(store.pvClass(cls).size).toBe(effective.filter((p) => refPVClass(p) === cls).length);
+          if (checkAfter[i] === true) expectMatchingAsReference(store, w);
+        });
+        expectMatchingAsReference(store, w);
       }),
       { numRuns: 250 },
     );
+  });
+
+  it('large index: tombstone compaction, empty-group dropping and slot reuse keep matching equal to the reference', () => {
+    // Deterministic, and large enough to cross the compaction (1,024 tombstones, over half the
+    // layout) and empty-group (64, over a quarter of the groups) thresholds, with lookups between.
+    const rnd = ((r) => (n: number): number => Math.floor(r() * n))(mulberry(7));
+    const store = new ClusterStore();
+    const sc: StorageClass = { metadata: { name: 'wait' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
+    store.upsert('StorageClass', sc);
+    const NODES = 100;
+    const PER_NODE = 16;
+    const host = (i: number): string => `n${i}`;
+    const nodeObj = (i: number, zone: string): Parameters<ClusterStore['upsert']>[1] => ({ metadata: { name: host(i), labels: { 'kubernetes.io/hostname': host(i), zone } } });
+    for (let i = 0; i < NODES; i++) store.upsert('Node', nodeObj(i, `z${i % 3}`));
+    const pvs = new Map<string, PersistentVolume>();
+    let rv = 0;
+    /** PV i lives on node floor(i / PER_NODE), every 17th is zonal instead. */
+    const put = (i: number, claimed: boolean): void => {
+      const zonal = i % 17 === 0;
+      const pv: PersistentVolume = {
+        metadata: { name: `pv-${String(i).padStart(5, '0')}`, resourceVersion: String(++rv) },
+        spec: {
+          storageClassName: 'wait',
+          capacity: { storage: `${[10, 20, 50][i % 3]}Gi` },
+          accessModes: ['ReadWriteOnce'],
+          nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [zonal ? { key: 'zone', operator: 'In', values: [`z${i % 3}`] } : { key: 'kubernetes.io/hostname', operator: 'In', values: [host(Math.floor(i / PER_NODE))] }] }] } },
+          ...(claimed ? { claimRef: { namespace: 'other', name: `c-${i}` } } : {}),
+        },
+        status: { phase: claimed ? 'Bound' : 'Available' },
+      };
+      pvs.set(pv.metadata!.name!, pv);
+      store.upsert('PersistentVolume', pv);
+    };
+    const PVS = NODES * PER_NODE;
+    for (let i = 0; i < PVS; i++) put(i, false);
+    const pvc: PersistentVolumeClaim = { metadata: { name: 'c', namespace: NS, uid: 'uid-c' }, spec: { storageClassName: 'wait', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '15Gi' } } } };
+    store.upsert('PersistentVolumeClaim', pvc);
+    const prep = preparePod({ metadata: { name: 'p', namespace: NS }, spec: { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c' } }] } }, store);
+    if (prep.kind !== 'ready') throw new Error(prep.kind);
+    const claim = prep.claims.delay[0]!;
+    const index = store.pvClass('wait');
+    if (!(index instanceof MutablePVClassIndex)) throw new Error('expected the store to keep a MutablePVClassIndex');
+    let checks = 0;
+    let matched = 0;
+    const check = (): void => {
+      const cands = refListOrder([...pvs.values()]);
+      for (let k = 0; k < 10; k++) {
+        const like = store.nodeLike(host(rnd(NODES)));
+        if (!like) continue;
+        const engine = findMatchingVolume(claim, index, like, new Set())?.name;
+        expect(engine).toBe(refFindMatchingVolume(claim.pvc, cands, like.labels, new Set())?.metadata?.name);
+        checks++;
+        if (engine !== undefined) matched++;
+      }
+    };
+    check();
+    const before = index.layoutStats();
+    // Phase 1: claim nodes' PVs in node order: tombstones pile up, nodes' groups run empty.
+    for (let i = 0; i < 0.9 * PVS; i++) {
+      put(i, true);
+      if (i % 40 === 0) check();
+    }
+    check();
+    const afterClaims = index.layoutStats();
+    expect(afterClaims.layouts).toBeGreaterThan(before.layouts); // the compaction ran
+    expect(afterClaims.groups).toBeLessThan(before.groups); // empty groups were dropped
+    // Phase 2: random claims and releases, node deletes / re-adds (slot reuse) and relabels.
+    for (let round = 0; round < 1500; round++) {
+      put(rnd(PVS), rnd(10) < 6);
+      if (round % 20 === 0) check();
+      if (round % 150 === 0) {
+        const n = rnd(NODES);
+        store.remove('Node', nodeObj(n, 'z0'));
+        store.upsert('Node', nodeObj(NODES + round, 'z1'));
+        check();
+        store.remove('Node', nodeObj(NODES + round, 'z1'));
+        store.upsert('Node', nodeObj(n, `z${rnd(3)}`));
+      }
+      if (round % 300 === 0) {
+        const name = `pv-${String(rnd(PVS)).padStart(5, '0')}`;
+        const old = pvs.get(name);
+        if (old) {
+          pvs.delete(name);
+          store.remove('PersistentVolume', old);
+        }
+      }
+    }
+    check();
+    expect(checks).toBeGreaterThan(900);
+    expect(matched).toBeGreaterThan(100);
+    expect(matched).toBeLessThan(checks);
   });
 
   it('TopologyIndex lookup equals evaluating every selector (and the reference) on random nodes', () => {

@@ -254,6 +254,21 @@ describe('R5.2 findMatchingVolumes: sort by request, greedy, one PV per claim', 
       fixtures: [makePVC('c', NOPROV_SC), makePV('local-a', NOPROV_SC).withNodeAffinity(HOST_A)],
       want: { 'node-a': fit([['c', 'local-a']]), 'node-b': fail(ErrReasonBindConflict) },
     },
+    {
+      // The unmatched small claim cannot be provisioned anywhere, so the engine stops at it on
+      // node-b; the outcome must be the one upstream reaches checking every claim.
+      name: 'unmatched no-provisioner claim first: later claims do not change the node result',
+      pod: pod1('small', 'big', 'dyn'),
+      fixtures: [
+        makePVC('small', NOPROV_SC).withRequest('1Gi'),
+        makePVC('big', NOPROV_SC).withRequest('5Gi'),
+        makePVC('dyn', WAIT_SC).withRequest('9Gi'),
+        makePV('local-a-1', NOPROV_SC).withCapacity('1Gi').withNodeAffinity(HOST_A),
+        makePV('local-a-5', NOPROV_SC).withCapacity('5Gi').withNodeAffinity(HOST_A),
+        makePV('big-b', NOPROV_SC).withCapacity('5Gi').withNodeAffinity(HOST_B),
+      ],
+      want: { 'node-a': fit([['small', 'local-a-1'], ['big', 'local-a-5']], [['dyn', null]]), 'node-b': fail(ErrReasonBindConflict) },
+    },
   ])('$name', (c) => {
     check(c);
   });
@@ -368,6 +383,16 @@ describe('R5.5 checkVolumeProvisions', () => {
     expect(() => checkProvision(noClass, NODE_A.like(), store, false)).toThrow(new EngineError('no class for claim "testns/c"'));
     const crafted: PodClaims = { ...pc, claims: [noClass], delay: [noClass], delaySelected: [], delayToMatch: [noClass] };
     expect(() => evaluateNode(crafted, NODE_A.like(), store)).toThrow('no class for claim "testns/c"');
+  });
+
+  it('a selector error on a later claim is an error even where an earlier claim already fails the node', () => {
+    const store = makeStore(
+      ...BASE,
+      makePVC('first', NOPROV_SC).withRequest('1Gi'),
+      makePVC('bad', WAIT_SC).withRequest('2Gi').withSelector({ matchExpressions: [{ key: 'k', operator: 'Exists', values: ['v'] }] }),
+    );
+    const d = filterPod(pod1('first', 'bad'), NODES.map((n) => n.like()), store);
+    expect(d.kind === 'error' && d.error).toMatch(/^error creating internal label selector for claim: testns\/bad: /);
   });
 
   it('invalid claim selector surfaces as PodDecision kind "error"', () => {

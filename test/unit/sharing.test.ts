@@ -86,12 +86,25 @@ describe('store: shared PV affinity and stable node views', () => {
     store.upsert('Node', makeNode('n1', { zone: 'a' }).build());
     const first = store.nodeLike('n1');
     expect(store.nodeLike('n1')).toBe(first);
-    expect(first).toEqual({ name: 'n1', labels: expect.objectContaining({ zone: 'a' }) as unknown });
+    expect(first).toEqual({ name: 'n1', labels: expect.objectContaining({ zone: 'a' }) as unknown, slot: 0 });
     store.upsert('Node', makeNode('n1', { zone: 'b' }).build());
     expect(store.nodeLike('n1')).not.toBe(first);
     expect(store.nodeLike('n1')!.labels.zone).toBe('b');
     store.remove('Node', makeNode('n1').build());
     expect(store.nodeLike('n1')).toBeUndefined();
+  });
+
+  it('node slots are dense, stable across updates and reused after a delete', () => {
+    const store = new ClusterStore();
+    for (const n of ['n1', 'n2', 'n3']) store.upsert('Node', makeNode(n).build());
+    expect(['n1', 'n2', 'n3'].map((n) => store.nodeLike(n)!.slot)).toEqual([0, 1, 2]);
+    store.upsert('Node', makeNode('n2', { zone: 'z' }).build());
+    expect(store.nodeLike('n2')!.slot).toBe(1);
+    store.remove('Node', makeNode('n2').build());
+    store.upsert('Node', makeNode('n4').build());
+    expect(store.nodeLike('n4')!.slot).toBe(1);
+    store.upsert('Node', makeNode('n5').build());
+    expect(store.nodeLike('n5')!.slot).toBe(3);
   });
 
   it('an updated PV (new resourceVersion) with a new affinity moves to the new group', () => {
