@@ -331,9 +331,9 @@ export function loadStore(objects: readonly KubeObject[], store = new ClusterSto
   return store;
 }
 
-/** Every node of the view as the engine's NodeLike, in name order (what NodeNames resolves to). */
+/** Every node of the view as the engine's NodeLike, in name order: the store's own objects, which is what NodeNames resolves to (http/candidates.ts). */
 export function viewNodeLikes(store: ClusterStore): NodeLike[] {
-  return store.nodeNames().map((name) => ({ name, labels: store.node(name)?.metadata?.labels ?? {} }));
+  return store.nodeNames().map((name) => store.nodeLike(name)!);
 }
 
 /** The snapshot document: a JSON `kind: List`, as `kubectl get … -o json` prints. */
