@@ -56,6 +56,10 @@ export class ClusterStore implements ClusterView {
   /** NodeLike.slot of each node (the engine's per-node array memos); freed slots are reused. */
   readonly #nodeSlots = new Map<string, number>();
   readonly #freeNodeSlots: number[] = [];
+  /** The current NodeLike by slot (undefined for a free slot). */
+  readonly #slotNodes: (NodeLike | undefined)[] = [];
+  /** nodeLikes(): the slot found at each list position last time (-1: none). */
+  #positionHints = new Int32Array(0);
   #nodeNames: string[] | undefined;
   readonly #pods = new Map<string, Pod>();
   readonly #podsByController = new Map<string, Set<string>>();
@@ -93,6 +97,27 @@ export class ClusterStore implements ClusterView {
 
   nodeLike(name: string): NodeLike | undefined {
     return this.#nodeLikes.get(name);
+  }
+
+  nodeLikes(names: readonly string[]): (NodeLike | undefined)[] {
+    if (this.#positionHints.length < names.length) {
+      const hints = new Int32Array(names.length).fill(-1);
+      hints.set(this.#positionHints);
+      this.#positionHints = hints;
+    }
+    const hints = this.#positionHints;
+    const out: (NodeLike | undefined)[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const hint = hints[i]!;
+      let n = hint >= 0 ? this.#slotNodes[hint] : undefined;
+      if (n?.name !== name) {
+        n = this.#nodeLikes.get(name);
+        hints[i] = n?.slot ?? -1;
+      }
+      out.push(n);
+    }
+    return out;
   }
 
   nodeNames(): readonly string[] {
@@ -205,7 +230,7 @@ export class ClusterStore implements ClusterView {
       case 'Node':
         if (!this.#nodes.has(key)) this.#nodeNames = undefined;
         this.#nodes.set(key, obj);
-        this.#nodeLikes.set(key, { name: key, labels: obj.metadata?.labels ?? NO_LABELS, slot: this.#nodeSlot(key) });
+        this.#setNodeLike({ name: key, labels: obj.metadata?.labels ?? NO_LABELS, slot: this.#nodeSlot(key) });
         break;
       case 'Pod':
         this.#removePod(key);
@@ -249,6 +274,12 @@ export class ClusterStore implements ClusterView {
     this.#changed(kind, key);
   }
 
+  #setNodeLike(n: NodeLike & { readonly slot: number }): void {
+    this.#nodeLikes.set(n.name, n);
+    while (this.#slotNodes.length <= n.slot) this.#slotNodes.push(undefined);
+    this.#slotNodes[n.slot] = n;
+  }
+
   #nodeSlot(name: string): number {
     let slot = this.#nodeSlots.get(name);
     if (slot === undefined) {
@@ -263,6 +294,7 @@ export class ClusterStore implements ClusterView {
     if (slot === undefined) return;
     this.#nodeSlots.delete(name);
     this.#freeNodeSlots.push(slot);
+    this.#slotNodes[slot] = undefined;
   }
 
   /** Removes an object (informer delete). Drops any assumption for it. */

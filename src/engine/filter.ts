@@ -64,7 +64,7 @@ const NO_PROVISIONS: readonly DynamicProvision[] = [];
 const NO_LINES: readonly string[] = [];
 const NO_CODES: readonly ReasonCode[] = [];
 
-interface Rejection {
+export interface Rejection {
   readonly reasons: readonly string[];
   readonly codes: readonly ReasonCode[];
   readonly message: string;
@@ -129,24 +129,33 @@ export function podLookups(pc: PodClaims, view: ClusterView): PodLookups {
   return { claims, selectorError };
 }
 
-/** FindPodVolumes for one node. Throws EngineError for scheduling errors (R6.3). */
-export function evaluateNode(
-  pc: PodClaims,
-  node: NodeLike,
-  view: ClusterView,
-  opts: FilterOptions = {},
-  lookups: PodLookups = podLookups(pc, view),
-): NodeResult {
-  // Runs for every offered node: lines are only built when explaining (`lines?.push(...)` does
-  // not evaluate its argument otherwise) and the claim orders come precomputed per pod.
-  const lines: string[] | undefined = opts.explain === true ? [] : undefined;
-  const plans = opts.plans !== false || lines !== undefined;
+/** Where evaluateCore records a fitting node's plan (only when plans or explanations are wanted). */
+interface PlanSink {
+  staticBindings: StaticBinding[] | undefined;
+  provisions: DynamicProvision[] | undefined;
+}
+
+/**
+ * A node's verdict as a bit set of the R6.1 reasons: 0 = fits. Index into rejection() for the
+ * reasons, codes and wire message.
+ */
+export type Verdict = number;
+
+/** The reasons, codes and joined wire message of a non-zero verdict (shared objects). */
+export function rejection(verdict: Verdict): Rejection {
+  return REJECTIONS[verdict]!;
+}
+
+/**
+ * FindPodVolumes for one node (R4–R6), as a verdict. `sink` receives the plan of a fitting node
+ * and `lines` the explanation; both are left out on the filter hot path, which then allocates
+ * nothing per node. Throws EngineError for scheduling errors (R6.3).
+ */
+function evaluateCore(pc: PodClaims, node: NodeLike, view: ClusterView, lookups: PodLookups, sink: PlanSink | undefined, lines: string[] | undefined): Verdict {
   let boundSatisfied = true;
   let pvsFound = true;
   let unboundSatisfied = true;
   let sufficient = true;
-  let staticBindings: StaticBinding[] | undefined;
-  let provisions: DynamicProvision[] | undefined;
   const migrated = view.migratedPlugins(node.name);
 
   // Part A — bound claims (R4.1): stop at the first missing PV or affinity conflict.
@@ -197,7 +206,7 @@ export function evaluateNode(
         const pv = findMatchingVolume(c, index, node, chosen, prebound);
         if (pv) {
           if (chosen === scratchChosen) scratchChosen.add(pv.name);
-          if (plans) (staticBindings ??= []).push({ claim: c, pv });
+          if (sink) (sink.staticBindings ??= []).push({ claim: c, pv });
           lines?.push(`${describeClaim(c)} → PV ${pv.name} (${formatBytes(pv.capacity)})`);
         } else {
           unboundSatisfied = false;
@@ -216,33 +225,45 @@ export function evaluateNode(
       for (const c of toProvision) {
         const check = checkProvision(c, node, view, lines !== undefined);
         if (!check.ok) {
-          provisions = undefined;
+          if (sink) sink.provisions = undefined;
           if (check.code === 'bind_conflict') unboundSatisfied = false;
           else sufficient = false;
           lines?.push(`pvc ${c.name}: ${check.detail}`);
           break;
         }
-        if (plans) (provisions ??= []).push({ claim: c, capacity: check.capacity });
+        if (sink) (sink.provisions ??= []).push({ claim: c, capacity: check.capacity });
         lines?.push(`pvc ${c.name} → ${check.detail}`);
       }
     }
   }
+  return (boundSatisfied ? 0 : NODE_CONFLICT) | (unboundSatisfied ? 0 : BIND_CONFLICT) | (sufficient ? 0 : NOT_ENOUGH_SPACE) | (pvsFound ? 0 : PV_NOT_EXIST);
+}
 
-  if (boundSatisfied && pvsFound && unboundSatisfied && sufficient) {
+/** FindPodVolumes for one node. Throws EngineError for scheduling errors (R6.3). */
+export function evaluateNode(
+  pc: PodClaims,
+  node: NodeLike,
+  view: ClusterView,
+  opts: FilterOptions = {},
+  lookups: PodLookups = podLookups(pc, view),
+): NodeResult {
+  // Lines are only built when explaining (`lines?.push(...)` does not evaluate its argument otherwise).
+  const lines: string[] | undefined = opts.explain === true ? [] : undefined;
+  const sink: PlanSink | undefined = opts.plans !== false || lines !== undefined ? { staticBindings: undefined, provisions: undefined } : undefined;
+  const verdict = evaluateCore(pc, node, view, lookups, sink, lines);
+  if (verdict === 0) {
     return {
       node: node.name,
       fits: true,
       reasons: NO_LINES,
       codes: NO_CODES,
       message: '',
-      staticBindings: staticBindings ?? NO_BINDINGS,
-      provisions: provisions ?? NO_PROVISIONS,
+      staticBindings: sink?.staticBindings ?? NO_BINDINGS,
+      provisions: sink?.provisions ?? NO_PROVISIONS,
       explanation: lines ?? NO_LINES,
     };
   }
-  const r = REJECTIONS[
-    (boundSatisfied ? 0 : NODE_CONFLICT) | (unboundSatisfied ? 0 : BIND_CONFLICT) | (sufficient ? 0 : NOT_ENOUGH_SPACE) | (pvsFound ? 0 : PV_NOT_EXIST)
-  ]!;
+  const r = REJECTIONS[verdict]!;
   return {
     node: node.name,
     fits: false,
@@ -253,6 +274,30 @@ export function evaluateNode(
     provisions: NO_PROVISIONS,
     explanation: lines ?? NO_LINES,
   };
+}
+
+export type PodVerdicts =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'unschedulable'; readonly reason: string; readonly code: ReasonCode; readonly explanation: string }
+  | { readonly kind: 'error'; readonly error: string }
+  | { readonly kind: 'evaluated'; readonly claims: PodClaims; readonly verdicts: Uint8Array };
+
+/**
+ * filterPod for the filter verb, which only needs fits and reasons: one verdict per node
+ * (Uint8Array, input order), no per-node objects. Same decision as filterPod without explain.
+ */
+export function filterPodVerdicts(pod: Pod, nodes: readonly NodeLike[], view: ClusterView): PodVerdicts {
+  const prep = preparePod(pod, view);
+  if (prep.kind !== 'ready') return prep;
+  const verdicts = new Uint8Array(nodes.length);
+  try {
+    const lookups = podLookups(prep.claims, view);
+    for (let i = 0; i < nodes.length; i++) verdicts[i] = evaluateCore(prep.claims, nodes[i]!, view, lookups, undefined, undefined);
+  } catch (e) {
+    if (e instanceof EngineError) return { kind: 'error', error: e.message };
+    throw e;
+  }
+  return { kind: 'evaluated', claims: prep.claims, verdicts };
 }
 
 function uniform(nodes: readonly NodeLike[], fits: boolean, reason: string | undefined, code: ReasonCode | undefined, line: string | undefined): NodeResult[] {

@@ -6,7 +6,7 @@
  * A filter call offers every node (5,000 in a large cluster), so the offered nodes are parallel
  * arrays rather than an object per node, and known nodes are the store's own NodeLikes.
  */
-import { type FilterOptions, filterPod, type NodeResult, type PodDecision } from '../engine/filter.js';
+import { type FilterOptions, filterPod, filterPodVerdicts, type NodeResult, type PodDecision, type Verdict } from '../engine/filter.js';
 import type { ReasonCode } from '../engine/reasons.js';
 import type { Pod } from '../engine/types.js';
 import type { ClusterView, NodeLike } from '../engine/view.js';
@@ -22,7 +22,7 @@ export interface Candidates {
 }
 
 export function namedCandidates(names: readonly string[], view: ClusterView): Candidates {
-  return { names, nodes: names.map((name) => view.nodeLike(name)), raws: undefined };
+  return { names, nodes: view.nodeLikes(names), raws: undefined };
 }
 
 export function candidatesFrom(input: NodeInput, view: ClusterView): Candidates {
@@ -71,6 +71,44 @@ export function evaluate(pod: Pod, candidates: Candidates, view: ClusterView, op
       let k = 0;
       const results = candidates.nodes.map((n) => (n ? decision.nodes[k++] : undefined));
       return { kind: 'evaluated', decision, known, results };
+    }
+  }
+}
+
+/** Verdict of a candidate our cache does not know (never a real verdict: those are 0..15). */
+export const UNKNOWN_NODE: Verdict = 255;
+
+export type VerdictEvaluation =
+  | { readonly kind: 'unschedulable'; readonly reason: string; readonly code: ReasonCode }
+  | { readonly kind: 'error'; readonly error: string }
+  | {
+      readonly kind: 'evaluated';
+      /** The nodes handed to the engine (known candidates, in input order). */
+      readonly known: readonly NodeLike[];
+      /** Per candidate: the engine's verdict (0 = fits), or UNKNOWN_NODE. */
+      readonly verdicts: Uint8Array;
+    };
+
+/** evaluate() for the filter verb: verdicts instead of NodeResults (filterPodVerdicts). */
+export function evaluateVerdicts(pod: Pod, candidates: Candidates, view: ClusterView): VerdictEvaluation {
+  const known: NodeLike[] = [];
+  for (const n of candidates.nodes) if (n) known.push(n);
+  const d = filterPodVerdicts(pod, known, view);
+  switch (d.kind) {
+    case 'unschedulable':
+      return { kind: 'unschedulable', reason: d.reason, code: d.code };
+    case 'error':
+      return d;
+    case 'skip':
+    case 'evaluated': {
+      const mine = d.kind === 'skip' ? new Uint8Array(known.length) : d.verdicts;
+      if (known.length === candidates.nodes.length) return { kind: 'evaluated', known, verdicts: mine };
+      const verdicts = new Uint8Array(candidates.nodes.length);
+      let k = 0;
+      candidates.nodes.forEach((n, i) => {
+        verdicts[i] = n ? mine[k++]! : UNKNOWN_NODE;
+      });
+      return { kind: 'evaluated', known, verdicts };
     }
   }
 }

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ClusterStore } from '../../src/cluster/store.js';
 import { bindVolumeToClaim } from '../../src/engine/bind-plan.js';
 import { preparePod } from '../../src/engine/claims.js';
-import { filterPod, type PodDecision } from '../../src/engine/filter.js';
+import { filterPod, filterPodVerdicts, type PodDecision, rejection } from '../../src/engine/filter.js';
 import { findMatchingVolume } from '../../src/engine/matching.js';
 import { MutablePVClassIndex } from '../../src/engine/pv-index.js';
 import { scoreNodes, type ScoringPolicy, type ShapePoint, toExtenderPriority } from '../../src/engine/score.js';
@@ -137,6 +137,26 @@ describe('property (1): indexed engine ≡ brute-force reference', () => {
     );
     // Non-vacuous: typically ~70 matches per 400 runs; the floor leaves room for seed variance.
     expect(matched).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('filterPodVerdicts (the filter verb) gives the filterPod decision, node by node', () => {
+    fc.assert(
+      fc.property(worldArb, (w) => {
+        const store = storeOf(w);
+        const nodes = [...nodeLikes(w), ...store.nodeLikes(nodeLikes(w).map((n) => n.name)).flatMap((n) => (n ? [n] : []))];
+        const full = filterPod(w.pod, nodes, store);
+        const v = filterPodVerdicts(w.pod, nodes, store);
+        expect(v.kind).toBe(full.kind);
+        if (v.kind === 'error' && full.kind === 'error') expect(v.error).toBe(full.error);
+        if (v.kind === 'unschedulable' && full.kind === 'unschedulable') expect([v.reason, v.code]).toEqual([full.reason, full.code]);
+        if (v.kind === 'evaluated') {
+          expect(v.verdicts).toHaveLength(nodes.length);
+          const asResults = [...v.verdicts].map((x) => (x === 0 ? { fits: true, reasons: [] as readonly string[] } : { fits: false, reasons: rejection(x).reasons }));
+          expect(asResults).toEqual(full.nodes.map((n) => ({ fits: n.fits, reasons: n.reasons })));
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('explain mode never changes the decision', () => {

@@ -94,6 +94,30 @@ describe('store: shared PV affinity and stable node views', () => {
     expect(store.nodeLike('n1')).toBeUndefined();
   });
 
+  it('nodeLikes(names) equals nodeLike per name across reorders, deletes, slot reuse and unknown names', () => {
+    const store = new ClusterStore();
+    const names = ['n0', 'n1', 'n2', 'n3', 'n4'];
+    for (const n of names) store.upsert('Node', makeNode(n).build());
+    const same = (list: readonly string[]): void => {
+      expect(store.nodeLikes(list)).toEqual(list.map((n) => store.nodeLike(n)));
+      list.forEach((n, i) => {
+        expect(store.nodeLikes(list)[i]).toBe(store.nodeLike(n));
+      });
+    };
+    same(names);
+    same(names); // served from the position hints
+    same([...names].reverse());
+    same(['n1', 'ghost', 'n3']);
+    store.remove('Node', makeNode('n2').build());
+    same(names); // n2 is gone: undefined at its position
+    store.upsert('Node', makeNode('n9').build()); // takes n2's slot
+    same(names);
+    same(['n0', 'n1', 'n9', 'n3', 'n4']);
+    store.upsert('Node', makeNode('n3', { zone: 'new' }).build()); // a new NodeLike for n3
+    same(['n0', 'n1', 'n9', 'n3', 'n4', 'n5', 'n6']);
+    expect(store.nodeLikes([])).toEqual([]);
+  });
+
   it('node slots are dense, stable across updates and reused after a delete', () => {
     const store = new ClusterStore();
     for (const n of ['n1', 'n2', 'n3']) store.upsert('Node', makeNode(n).build());

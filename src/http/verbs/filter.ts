@@ -10,7 +10,8 @@ import type { RequestHandler } from 'express';
 import { podHasClaims } from '../../engine/claims.js';
 import { type ReasonCode, unknownNodeReason } from '../../engine/reasons.js';
 import type { ClusterView, NodeLike } from '../../engine/view.js';
-import { type Candidates, candidatesFrom, evaluate, inputNames } from '../candidates.js';
+import { rejection } from '../../engine/filter.js';
+import { type Candidates, candidatesFrom, evaluateVerdicts, inputNames, UNKNOWN_NODE } from '../candidates.js';
 import { HttpError, podRef, setOutcome } from '../context.js';
 import type { VerbDeps } from '../deps.js';
 import { countNodeDecisions } from '../metrics.js';
@@ -74,8 +75,8 @@ export function filter(args: ExtenderArgs, view: ClusterView): FilterOutcome {
     return { kind: 'skip', ...answer({ names, nodes: [], raws }, () => undefined), evaluated: [] };
   }
   const candidates = candidatesFrom(args.nodes, view);
-  // Only fits/reasons go on the wire: skip building per-node plans.
-  const ev = evaluate(args.pod, candidates, view, { plans: false });
+  // Only fits/reasons go on the wire: verdicts, no per-node plans or result objects.
+  const ev = evaluateVerdicts(args.pod, candidates, view);
   switch (ev.kind) {
     case 'error':
       return { kind: 'error', error: ev.error, body: JSON.stringify(filterError(ev.error)), tally: NO_TALLY, evaluated: [] };
@@ -86,9 +87,10 @@ export function filter(args: ExtenderArgs, view: ClusterView): FilterOutcome {
     }
     case 'evaluated': {
       const out = answer(candidates, (i) => {
-        const r = ev.results[i];
-        if (!r) return { message: unknownNodeReason(candidates.names[i]!), codes: UNKNOWN };
-        return r.fits ? undefined : r;
+        const v = ev.verdicts[i]!;
+        if (v === 0) return undefined;
+        if (v === UNKNOWN_NODE) return { message: unknownNodeReason(candidates.names[i]!), codes: UNKNOWN };
+        return rejection(v);
       });
       return { kind: 'evaluated', ...out, evaluated: ev.known };
     }
