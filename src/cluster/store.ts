@@ -106,7 +106,7 @@ export class ClusterStore implements ClusterView {
       this.#positionHints = hints;
     }
     const hints = this.#positionHints;
-    const out: (NodeLike | undefined)[] = [];
+    const out = new Array<NodeLike | undefined>(names.length);
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       const hint = hints[i]!;
@@ -115,7 +115,7 @@ export class ClusterStore implements ClusterView {
         n = this.#nodeLikes.get(name);
         hints[i] = n?.slot ?? -1;
       }
-      out.push(n);
+      out[i] = n;
     }
     return out;
   }

@@ -94,8 +94,9 @@ const REJECTIONS: readonly Rejection[] = Array.from({ length: 16 }, (_, mask): R
 });
 
 const NO_CHOSEN = new PickedVolumes();
-/** Reused across nodes (evaluateNode is synchronous and never re-entered). */
+/** Reused across nodes (evaluateCore is synchronous and never re-entered). */
 const scratchChosen = new PickedVolumes();
+const scratchUnmatched: ClaimInfo[] = [];
 
 /** Node-independent lookups for one claim the pod matches statically (R5.2 order). */
 interface ClaimLookup {
@@ -191,8 +192,11 @@ function evaluateCore(pc: PodClaims, node: NodeLike, view: ClusterView, lookups:
         break partB;
       }
     }
-    // Annotated claims go straight to provisioning, then claims without a static match.
-    let toProvision: ClaimInfo[] | undefined = pc.delaySelected.length > 0 ? [...pc.delaySelected] : undefined;
+    // Claims without a static match, in matching order; provisioning (R5.5) checks the
+    // annotated claims first, then these. A scratch list (evaluateCore is never re-entered),
+    // reset by count: `length = 0` would drop its backing store and reallocate it per node.
+    const unmatched = scratchUnmatched;
+    let unmatchedCount = 0;
 
     const matching = lookups.claims;
     if (matching.length > 0) {
@@ -209,8 +213,9 @@ function evaluateCore(pc: PodClaims, node: NodeLike, view: ClusterView, lookups:
           if (sink) (sink.staticBindings ??= []).push({ claim: c, pv });
           lines?.push(`${describeClaim(c)} → PV ${pv.name} (${formatBytes(pv.capacity)})`);
         } else {
-          unboundSatisfied = false;
-          (toProvision ??= []).push(c);
+          if (unmatchedCount < unmatched.length) unmatched[unmatchedCount] = c;
+          else unmatched.push(c);
+          unmatchedCount++;
           if (lines === undefined) {
             // R5.5 checks the claims to provision in order and stops at the first failure: this
             // claim fails it on every node, so later claims cannot change the node's result.
@@ -220,20 +225,20 @@ function evaluateCore(pc: PodClaims, node: NodeLike, view: ClusterView, lookups:
       }
     }
 
-    if (toProvision !== undefined) {
-      unboundSatisfied = true;
-      for (const c of toProvision) {
-        const check = checkProvision(c, node, view, lines !== undefined);
-        if (!check.ok) {
-          if (sink) sink.provisions = undefined;
-          if (check.code === 'bind_conflict') unboundSatisfied = false;
-          else sufficient = false;
-          lines?.push(`pvc ${c.name}: ${check.detail}`);
-          break;
-        }
-        if (sink) (sink.provisions ??= []).push({ claim: c, capacity: check.capacity });
-        lines?.push(`pvc ${c.name} → ${check.detail}`);
+    const annotated = pc.delaySelected;
+    const toProvision = annotated.length + unmatchedCount;
+    for (let k = 0; k < toProvision; k++) {
+      const c = k < annotated.length ? annotated[k]! : unmatched[k - annotated.length]!;
+      const check = checkProvision(c, node, view, lines !== undefined);
+      if (!check.ok) {
+        if (sink) sink.provisions = undefined;
+        if (check.code === 'bind_conflict') unboundSatisfied = false;
+        else sufficient = false;
+        lines?.push(`pvc ${c.name}: ${check.detail}`);
+        break;
       }
+      if (sink) (sink.provisions ??= []).push({ claim: c, capacity: check.capacity });
+      lines?.push(`pvc ${c.name} → ${check.detail}`);
     }
   }
   return (boundSatisfied ? 0 : NODE_CONFLICT) | (unboundSatisfied ? 0 : BIND_CONFLICT) | (sufficient ? 0 : NOT_ENOUGH_SPACE) | (pvsFound ? 0 : PV_NOT_EXIST);

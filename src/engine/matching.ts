@@ -12,27 +12,31 @@ import type { ChosenVolumes, NodeLike, PVClassIndex, PVEntry } from './view.js';
 export type { ChosenVolumes } from './view.js';
 
 /**
- * ChosenVolumes as a small array. The filter keeps one and clears it for every node: clearing a
- * Set allocates a new hash table each time, `length = 0` allocates nothing.
+ * ChosenVolumes as a small array with a count. The filter keeps one and clears it for every
+ * node: clearing a Set allocates a new hash table, and so does `array.length = 0` (V8 drops the
+ * backing store, and the next push allocates one), so clear() only resets the count.
  */
 export class PickedVolumes implements ChosenVolumes {
   readonly #names: string[] = [];
+  #count = 0;
 
   get size(): number {
-    return this.#names.length;
+    return this.#count;
   }
 
   has(name: string): boolean {
-    for (const n of this.#names) if (n === name) return true;
+    for (let i = 0; i < this.#count; i++) if (this.#names[i] === name) return true;
     return false;
   }
 
   add(name: string): void {
-    this.#names.push(name);
+    if (this.#count < this.#names.length) this.#names[this.#count] = name;
+    else this.#names.push(name);
+    this.#count++;
   }
 
   clear(): void {
-    this.#names.length = 0;
+    this.#count = 0;
   }
 }
 

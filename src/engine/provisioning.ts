@@ -10,13 +10,19 @@ export type ProvisionCheck =
   | { readonly ok: true; readonly capacity: CapacityEntry | undefined; readonly detail: string }
   | { readonly ok: false; readonly code: 'bind_conflict' | 'not_enough_space'; readonly detail: string };
 
+// Without explanations (the filter hot path, once per node and claim) the answers carry no
+// detail, so all but "admitted by this CSIStorageCapacity" are shared constants.
+const OK_UNCHECKED: ProvisionCheck = Object.freeze({ ok: true, capacity: undefined, detail: '' });
+const CONFLICT: ProvisionCheck = Object.freeze({ ok: false, code: 'bind_conflict', detail: '' });
+const NO_SPACE: ProvisionCheck = Object.freeze({ ok: false, code: 'not_enough_space', detail: '' });
+
 /** R5.6: whether some CSIStorageCapacity reachable from the node can hold the claim. */
 function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, view: ClusterView, explain: boolean): ProvisionCheck {
-  if (claim.request === undefined) return { ok: true, capacity: undefined, detail: 'claim requests no size, so capacity is not checked' };
+  if (claim.request === undefined) return explain ? { ok: true, capacity: undefined, detail: 'claim requests no size, so capacity is not checked' } : OK_UNCHECKED;
   const driver = view.csiDriver(provisioner);
-  if (!driver) return { ok: true, capacity: undefined, detail: `no CSIDriver "${provisioner}", so capacity is not tracked` };
+  if (!driver) return explain ? { ok: true, capacity: undefined, detail: `no CSIDriver "${provisioner}", so capacity is not tracked` } : OK_UNCHECKED;
   if (driver.spec?.storageCapacity !== true) {
-    return { ok: true, capacity: undefined, detail: `CSIDriver ${provisioner} does not publish storage capacity` };
+    return explain ? { ok: true, capacity: undefined, detail: `CSIDriver ${provisioner} does not publish storage capacity` } : OK_UNCHECKED;
   }
   const request = claim.request;
   const reachable = view.capacityClass(claim.className).reachableFrom(node.labels);
@@ -25,7 +31,7 @@ function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, vi
       return { ok: true, capacity: c, detail: explain ? `CSIStorageCapacity ${c.key} offers ${formatBytes(c.limit)} for ${formatBytes(request)}` : '' };
     }
   }
-  if (!explain) return { ok: false, code: 'not_enough_space', detail: '' };
+  if (!explain) return NO_SPACE;
   const seen = reachable.map((c) => `${c.key} ${c.limit === undefined ? 'has no capacity' : `has ${formatBytes(c.limit)}`}`);
   const unreachable = [...view.capacityClass(claim.className).all()].filter((c) => !selectorMatches(c.topology, node.labels)).length;
   const tail = seen.length > 0 ? `reachable: ${seen.join(', ')}` : 'none is reachable from this node';
@@ -42,18 +48,10 @@ export function checkProvision(claim: ClaimInfo, node: NodeLike, view: ClusterVi
   const sc = view.storageClass(claim.className);
   if (!sc) throw new EngineError(`failed to find storage class "${claim.className}"`);
   if (sc.provisioner === '' || sc.provisioner === NotSupportedProvisioner) {
-    return {
-      ok: false,
-      code: 'bind_conflict',
-      detail: explain ? `StorageClass ${sc.name} cannot provision (provisioner "${sc.provisioner}")` : '',
-    };
+    return explain ? { ok: false, code: 'bind_conflict', detail: `StorageClass ${sc.name} cannot provision (provisioner "${sc.provisioner}")` } : CONFLICT;
   }
   if (!selectorMatches(sc.allowedTopologies, node.labels)) {
-    return {
-      ok: false,
-      code: 'bind_conflict',
-      detail: explain ? `StorageClass ${sc.name} allowedTopologies ${explainMismatch(sc.allowedTopologies, node.labels, node.name)}` : '',
-    };
+    return explain ? { ok: false, code: 'bind_conflict', detail: `StorageClass ${sc.name} allowedTopologies ${explainMismatch(sc.allowedTopologies, node.labels, node.name)}` } : CONFLICT;
   }
   const cap = capacityCheck(claim, sc.provisioner, node, view, explain);
   if (!cap.ok || !explain) return cap;

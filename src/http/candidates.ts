@@ -39,6 +39,14 @@ export function inputNames(input: NodeInput): readonly string[] {
   return input.kind === 'names' ? input.names : input.items.map((i) => i.name);
 }
 
+/** The known candidates, in order: the same array when every candidate is known (the usual case). */
+function knownNodes(nodes: readonly (NodeLike | undefined)[]): readonly NodeLike[] {
+  if (!nodes.includes(undefined)) return nodes as readonly NodeLike[];
+  const known: NodeLike[] = [];
+  for (const n of nodes) if (n) known.push(n);
+  return known;
+}
+
 export type Evaluation =
   | { readonly kind: 'unschedulable'; readonly reason: string; readonly code: ReasonCode }
   | { readonly kind: 'error'; readonly error: string }
@@ -57,8 +65,7 @@ export type Evaluation =
  * 'skip' decision still arrive here it is reported as 'evaluated' with every known node fitting.
  */
 export function evaluate(pod: Pod, candidates: Candidates, view: ClusterView, opts: FilterOptions = {}): Evaluation {
-  const known: NodeLike[] = [];
-  for (const n of candidates.nodes) if (n) known.push(n);
+  const known = knownNodes(candidates.nodes);
   const decision = filterPod(pod, known, view, opts);
   switch (decision.kind) {
     case 'unschedulable':
@@ -91,8 +98,7 @@ export type VerdictEvaluation =
 
 /** evaluate() for the filter verb: verdicts instead of NodeResults (filterPodVerdicts). */
 export function evaluateVerdicts(pod: Pod, candidates: Candidates, view: ClusterView): VerdictEvaluation {
-  const known: NodeLike[] = [];
-  for (const n of candidates.nodes) if (n) known.push(n);
+  const known = knownNodes(candidates.nodes);
   const d = filterPodVerdicts(pod, known, view);
   switch (d.kind) {
     case 'unschedulable':

@@ -86,6 +86,7 @@ describe('wire: encodeFilterResult writes the filterResult JSON directly', () =>
     { name: 'names, nothing failed', nodes: { kind: 'names', passed: ['a'] }, failed: [] },
     { name: 'nodes mode echoes the items', nodes: { kind: 'nodes', passed: [{ metadata: { name: 'a', labels: { z: '1' } } }] }, failed: [['b', 'why']] },
     { name: 'names and messages that need escaping', nodes: { kind: 'names', passed: ['q"uote'] }, failed: [['back\\slash', 'line\nbreak "quoted" é\u2028']] },
+    { name: 'failed names with controls, quotes, lone and paired surrogates', nodes: { kind: 'names', passed: [] }, failed: [['a\u0001b', 'r'], ['x"y', 'r'], ['lone\ud800', 'r'], ['pair\ud83d\ude00', 'r'], ['tab\t', 'r'], ['plain-node.example.com', 'r']] },
   ];
 
   it.each(cases)('$name: byte-identical to JSON.stringify(filterResult)', ({ nodes, failed }) => {

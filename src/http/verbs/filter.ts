@@ -41,25 +41,48 @@ export interface FilterOutcome {
 const UNKNOWN: readonly ReasonCode[] = ['unknown_node'];
 const NO_TALLY: DecisionTally = { nodes: 0, fit: 0, unfit: new Map(), failed: 0 };
 
+interface Failure {
+  readonly message: string;
+  readonly codes: readonly ReasonCode[];
+}
+
 /**
- * One pass over the offered nodes: the JSON answer and the tally. `verdict(i)` is undefined for a
- * fitting node, else the node's message and reason codes.
+ * One pass over the offered nodes: the JSON answer and the tally. `failureOf(i)` is undefined for
+ * a fitting node, else its message and reason codes — shared objects per reason combination,
+ * so the tally counts runs of the same object rather than every node's codes.
  */
-function answer(c: Candidates, verdict: (i: number) => { readonly message: string; readonly codes: readonly ReasonCode[] } | undefined): { body: string; tally: DecisionTally } {
-  const passed: unknown[] = [];
-  const failedNames: string[] = [];
-  const failedMessages: string[] = [];
-  const unfit = new Map<ReasonCode, number>();
-  for (let i = 0; i < c.names.length; i++) {
-    const v = verdict(i);
-    if (v === undefined) {
-      passed.push(c.raws === undefined ? c.names[i] : c.raws[i]);
+function answer(c: Candidates, failureOf: (i: number) => Failure | undefined): { body: string; tally: DecisionTally } {
+  // Sized for the worst case and trimmed after: no growth copies over 5,000 nodes.
+  const total = c.names.length;
+  const passed = new Array<unknown>(total);
+  const failedNames = new Array<string>(total);
+  const failedMessages = new Array<string>(total);
+  let fits = 0;
+  let fails = 0;
+  const runs = new Map<Failure, number>();
+  let run: Failure | undefined;
+  let runLength = 0;
+  for (let i = 0; i < total; i++) {
+    const f = failureOf(i);
+    if (f === undefined) {
+      passed[fits++] = c.raws === undefined ? c.names[i] : c.raws[i];
       continue;
     }
-    failedNames.push(c.names[i]!);
-    failedMessages.push(v.message);
-    for (const code of v.codes) unfit.set(code, (unfit.get(code) ?? 0) + 1);
+    failedNames[fails] = c.names[i]!;
+    failedMessages[fails++] = f.message;
+    if (f !== run) {
+      if (run !== undefined) runs.set(run, (runs.get(run) ?? 0) + runLength);
+      run = f;
+      runLength = 0;
+    }
+    runLength++;
   }
+  if (run !== undefined) runs.set(run, (runs.get(run) ?? 0) + runLength);
+  passed.length = fits;
+  failedNames.length = fails;
+  failedMessages.length = fails;
+  const unfit = new Map<ReasonCode, number>();
+  for (const [f, n] of runs) for (const code of f.codes) unfit.set(code, (unfit.get(code) ?? 0) + n);
   const body =
     c.raws === undefined
       ? encodeFilterResult({ kind: 'names', passed: passed as string[] }, failedNames, failedMessages)
