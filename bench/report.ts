@@ -532,7 +532,7 @@ function heapSection(deployed: HttpFile | undefined, others: readonly HttpFile[]
     if (!r) continue;
     out.push(`| \`${nodeOptionsOf(h)}\`${note ? ` (${note})` : ''} | ${fmt(r.requestsPerSec, 1)} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p99)} | ${r.rss.afterLoadMB ?? '–'} | ${r.rss.peakMB ?? '–'} |`);
   }
-  out.push('', 'The live heap is the same in every row; V8 sizes the heap (and so RSS) from its limits. A tight old-space cap or a small semi-space keeps RSS low at the price of more major GCs, which is where the p99 goes.');
+  out.push('', 'The live heap is the same in every row; V8 sizes the heap (and so RSS) from its limits. How big V8 lets the young generation grow is most of the difference: per-request garbage dies young, so a smaller semi-space means more, cheaper scavenges; an old-space cap too close to the live heap forces major GCs, which is where the p99 goes.');
   return out;
 }
 
