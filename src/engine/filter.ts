@@ -157,9 +157,9 @@ function evaluateCore(pc: PodClaims, node: NodeLike, view: ClusterView, lookups:
   let pvsFound = true;
   let unboundSatisfied = true;
   let sufficient = true;
-  const migrated = view.migratedPlugins(node.name);
 
   // Part A — bound claims (R4.1): stop at the first missing PV or affinity conflict.
+  const migrated = pc.bound.length > 0 ? view.migratedPlugins(node.name) : undefined;
   for (const c of pc.bound) {
     const pv = view.pv(c.volumeName);
     if (!pv) {
@@ -167,7 +167,7 @@ function evaluateCore(pc: PodClaims, node: NodeLike, view: ClusterView, lookups:
       lines?.push(`pvc ${c.name} is bound to PV ${c.volumeName}, which does not exist`);
       break;
     }
-    const affinity = pvAffinityOn(pv, migrated);
+    const affinity = pvAffinityOn(pv, migrated!);
     if (!selectorMatches(affinity, node.labels)) {
       boundSatisfied = false;
       lines?.push(`pvc ${c.name} is bound to PV ${pv.name}, and PV ${pv.name} ${explainMismatch(affinity, node.labels, node.name)}`);
@@ -229,7 +229,7 @@ function evaluateCore(pc: PodClaims, node: NodeLike, view: ClusterView, lookups:
     const toProvision = annotated.length + unmatchedCount;
     for (let k = 0; k < toProvision; k++) {
       const c = k < annotated.length ? annotated[k]! : unmatched[k - annotated.length]!;
-      const check = checkProvision(c, node, view, lines !== undefined);
+      const check = checkProvision(c, node, view, lines !== undefined, sink !== undefined);
       if (!check.ok) {
         if (sink) sink.provisions = undefined;
         if (check.code === 'bind_conflict') unboundSatisfied = false;

@@ -15,9 +15,11 @@ export type ProvisionCheck =
 const OK_UNCHECKED: ProvisionCheck = Object.freeze({ ok: true, capacity: undefined, detail: '' });
 const CONFLICT: ProvisionCheck = Object.freeze({ ok: false, code: 'bind_conflict', detail: '' });
 const NO_SPACE: ProvisionCheck = Object.freeze({ ok: false, code: 'not_enough_space', detail: '' });
+/** Admitted by some CSIStorageCapacity, for a caller that does not want to know which (no object per node). */
+const ADMITTED: ProvisionCheck = Object.freeze({ ok: true, capacity: undefined, detail: '' });
 
 /** R5.6: whether some CSIStorageCapacity reachable from the node can hold the claim. */
-function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, view: ClusterView, explain: boolean): ProvisionCheck {
+function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, view: ClusterView, explain: boolean, wantCapacity: boolean): ProvisionCheck {
   if (claim.request === undefined) return explain ? { ok: true, capacity: undefined, detail: 'claim requests no size, so capacity is not checked' } : OK_UNCHECKED;
   const driver = view.csiDriver(provisioner);
   if (!driver) return explain ? { ok: true, capacity: undefined, detail: `no CSIDriver "${provisioner}", so capacity is not tracked` } : OK_UNCHECKED;
@@ -28,6 +30,7 @@ function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, vi
   const reachable = view.capacityClass(claim.className).reachableFrom(node.labels);
   for (const c of reachable) {
     if (c.limit !== undefined && c.limit >= request) {
+      if (!explain && !wantCapacity) return ADMITTED;
       return { ok: true, capacity: c, detail: explain ? `CSIStorageCapacity ${c.key} offers ${formatBytes(c.limit)} for ${formatBytes(request)}` : '' };
     }
   }
@@ -42,8 +45,12 @@ function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, vi
   };
 }
 
-/** R5.5 for one claim. Throws EngineError for the two error cases. */
-export function checkProvision(claim: ClaimInfo, node: NodeLike, view: ClusterView, explain: boolean): ProvisionCheck {
+/**
+ * R5.5 for one claim. Throws EngineError for the two error cases. With `wantCapacity` false (and no
+ * explanation) an admitted claim's `capacity` is left undefined: the verdict-only filter path then
+ * allocates nothing per node.
+ */
+export function checkProvision(claim: ClaimInfo, node: NodeLike, view: ClusterView, explain: boolean, wantCapacity = true): ProvisionCheck {
   if (claim.className === '') throw new EngineError(`no class for claim "${claim.key}"`);
   const sc = view.storageClass(claim.className);
   if (!sc) throw new EngineError(`failed to find storage class "${claim.className}"`);
@@ -53,7 +60,7 @@ export function checkProvision(claim: ClaimInfo, node: NodeLike, view: ClusterVi
   if (!selectorMatches(sc.allowedTopologies, node.labels)) {
     return explain ? { ok: false, code: 'bind_conflict', detail: `StorageClass ${sc.name} allowedTopologies ${explainMismatch(sc.allowedTopologies, node.labels, node.name)}` } : CONFLICT;
   }
-  const cap = capacityCheck(claim, sc.provisioner, node, view, explain);
+  const cap = capacityCheck(claim, sc.provisioner, node, view, explain, wantCapacity);
   if (!cap.ok || !explain) return cap;
   const topo = sc.allowedTopologies.all ? '' : ` (allowedTopologies ${formatSelector(sc.allowedTopologies)})`;
   return { ...cap, detail: `provision via StorageClass ${sc.name} (${sc.provisioner})${topo}; ${cap.detail}` };
