@@ -1,8 +1,8 @@
 /**
  * CPU profile of the engine filter at one size (V8 sampling profiler, as `node --cpu-prof`), limited
  * to the timed filter loop: generate + load the synthetic cluster, warm up, then profile
- * `--iterations` filterPod calls over the pod mix. Writes bench/results/profile-<N>n.cpuprofile
- * (open it in Chrome DevTools → Performance) and bench/results/profile.json, and prints the hottest
+ * `--iterations` filterPodVerdicts calls (the filter verb's engine work) over the pod mix. Writes
+ * bench/results/profile-<N>n.cpuprofile (open it in Chrome DevTools → Performance) and bench/results/profile.json, and prints the hottest
  * functions by self and inclusive time as file:function.
  *
  *   npx tsx bench/profile.ts [--nodes 5000] [--iterations 300] [--interval-us 100] [--runtime tsc|tsx]
@@ -14,9 +14,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join, relative } from 'node:path';
-import { filterPod } from '../src/engine/filter.js';
+import { filterPodVerdicts, type PodVerdicts } from '../src/engine/filter.js';
 import { generateCluster, loadStore, viewNodeLikes } from './fixtures.js';
 import { buildBench, compiledScript, flags, numFlag, REPO_DIR, RESULTS_DIR, round, RUNNING_TS, writeResult } from './lib.js';
+
+const verdictCount = (d: PodVerdicts): number => (d.kind === 'evaluated' ? d.verdicts.length : 0);
 
 interface CallFrame {
   functionName: string;
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
   const nodeLikes = viewNodeLikes(store);
   const pods = fx.pendingPods;
   let sink = 0;
-  for (let i = 0; i < 100; i++) sink += filterPod(pods[i % pods.length]!, nodeLikes, store).nodes.length;
+  for (let i = 0; i < 100; i++) sink += verdictCount(filterPodVerdicts(pods[i % pods.length]!, nodeLikes, store));
 
   const session = new Session();
   session.connect();
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
   await session.post('Profiler.setSamplingInterval', { interval: numFlag(f, 'interval-us', 100) });
   await session.post('Profiler.start');
   const t0 = performance.now();
-  for (let i = 0; i < iterations; i++) sink += filterPod(pods[i % pods.length]!, nodeLikes, store).nodes.length;
+  for (let i = 0; i < iterations; i++) sink += verdictCount(filterPodVerdicts(pods[i % pods.length]!, nodeLikes, store));
   const wallMs = performance.now() - t0;
   const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
   session.disconnect();

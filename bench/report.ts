@@ -29,6 +29,8 @@ interface RunMeta {
 
 interface EngineFile extends RunMeta {
   readonly runtime?: string;
+  /** NODE_OPTIONS of the timed child processes (absent in results from before it was recorded). */
+  readonly nodeOptions?: string;
   readonly config: { readonly pods: number; readonly samples: number; readonly warmup: number; readonly naiveSamples: number; readonly seed: number; readonly dynamic: boolean };
   readonly sizes: readonly SizeResult[];
   readonly target: { readonly text: string; readonly nodes: number; readonly p99Ms: number; readonly measuredP99Ms?: number; readonly pass?: boolean };
@@ -90,9 +92,10 @@ function engineSection(e: EngineFile): string[] {
     '',
   );
   out.push(
-    `Filter = \`filterPod(pod, allNodes, store)\` (PreFilter once + FindPodVolumes for every node, as the filter verb); ` +
-      `prioritize = filter + \`scoreNodes\` (default policy). Times per pod in ms, ${e.config.samples} samples per size after ${e.config.warmup} warm-up calls, ` +
-      `pods cycled from a mix of ${e.config.pods} pending pods with 1–3 claims; \`process.hrtime.bigint()\`. Code: ${e.runtime ?? 'tsc-compiled JS'}. ` +
+    `Filter = \`filterPodVerdicts(pod, allNodes, store)\` + the rejection of each unfit node (PreFilter once + FindPodVolumes for every node: the filter verb's engine work; bench/results/before/ timed \`filterPod\`, which the verb used then); ` +
+      `prioritize = \`filterPod\` (per-node plans) + \`scoreNodes\` (default policy), as the prioritize verb. Times per pod in ms, ${e.config.samples} samples per size after ${e.config.warmup} warm-up calls, ` +
+      `pods cycled from a mix of ${e.config.pods} pending pods with 1–3 claims; \`process.hrtime.bigint()\`. Code: ${e.runtime ?? 'tsc-compiled JS'}` +
+      `${e.nodeOptions === undefined ? '' : `, children run with NODE_OPTIONS='${e.nodeOptions}' (the deployed heap flags unless overridden)`}. ` +
       `Memory: \`process.memoryUsage()\` after a full GC with the store loaded (each size in a fresh process).`,
     '',
   );
@@ -119,7 +122,7 @@ function engineSection(e: EngineFile): string[] {
     out.push('', '### Indexed vs naive', '');
     out.push(
       'Naive = brute-force reference filter (bench/naive.ts): for every node, every claim scans every PV of its class in name order with upstream ' +
-        "FindMatchingVolume's check order (and every CSIStorageCapacity of the class), no indexes. Timed in interleaved pairs with the indexed filter over the same pods; " +
+        "FindMatchingVolume's check order (and every CSIStorageCapacity of the class), no indexes. Timed in interleaved pairs with the indexed `filterPod` (per-node results, like the naive filter) over the same pods; " +
         'the decisions of both are compared for every pod of the mix.',
       '',
       '| nodes | PVs | pairs | indexed p50 ms | naive p50 ms | naive p99 ms | **indexed/naive (p50)** | indexed/naive (total time) | speed-up | decisions identical |',
@@ -190,7 +193,7 @@ function serverProfileSection(p: ServerProfileFile, title = 'Profile: extender p
     '|---:|---:|---|',
   );
   for (const h of p.bySelf.slice(0, 15)) out.push(`| ${h.selfPct} | ${h.totalPct} | \`${h.fn}\` |`);
-  const wanted = ['dist/http/verbs/filter.js:filter', 'dist/engine/filter.js:filterPod', 'dist/http/candidates.js:namedCandidates', 'dist/http/wire.js:filterResult'];
+  const wanted = ['dist/http/verbs/filter.js:filter', 'dist/engine/filter.js:filterPod', 'dist/engine/filter.js:filterPodVerdicts', 'dist/http/candidates.js:namedCandidates', 'dist/http/wire.js:filterResult', 'dist/http/wire.js:encodeFilterResult'];
   const inclusive = p.byTotal.filter((h) => wanted.includes(h.fn));
   if (inclusive.length > 0) {
     out.push('', `Inclusive: ${inclusive.map((h) => `\`${h.fn}\` ${h.totalPct}%`).join(', ')}.`);
