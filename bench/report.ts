@@ -583,7 +583,7 @@ function beforeAfterSection(before: Snapshot, after: Snapshot): string[] {
   const out = [
     '## Before / after (5,000 nodes)',
     '',
-    `Before: bench/results/before/ (${codeOf(before)}); after: the runs above (${codeOf(after)}). Same commands and fixtures; both on this 2-core VM, whose run-to-run spread on these latencies is large (the same build has measured filter p50 from 2.3 to 7 ms), so read the latency rows as ranges, not exact ratios. Server flags: before \`${before.httpBig?.serverCommand ?? '?'}\`; after \`${after.httpBig?.serverCommand ?? '?'}\`.`,
+    `Before: bench/results/before/ (${codeOf(before)}); after: the runs above (${codeOf(after)}). Same commands and fixtures (the engine filter rows time the filter verb's engine work: \`filterPod\` before, \`filterPodVerdicts\` + rejections after, as the verb changed); both on this 2-core VM, whose run-to-run spread on these latencies is large (the same build has measured filter p50 from 2.3 to 7 ms), so read the latency rows as ranges, not exact ratios. Server flags: before \`${before.httpBig?.serverCommand ?? '?'}\`; after \`${after.httpBig?.serverCommand ?? '?'}\`.`,
     '',
     '| metric | before | after | after / before |',
     '|---|---:|---:|---:|',
