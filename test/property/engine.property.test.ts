@@ -22,20 +22,9 @@ import { TopologyIndex } from '../../src/engine/topology-index.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../src/engine/types.js';
 import { affinityArb, NS, nodeLikes, nodesArb, pvArb, storeOf, type World, worldArb } from '../fixtures/arbitraries.js';
 import { refFilterPod, refFindMatchingVolume, refListOrder, refNodeSelectorMatches, refPVClass, type RefDecision } from '../fixtures/reference.js';
+import { mulberry32 } from '../../bench/fixtures.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 400);
-
-/** mulberry32, for the deterministic large-index test. */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Normal =
   | { kind: 'skip' }
@@ -443,7 +432,7 @@ describe('index maintenance', () => {
   it('large index: tombstone compaction, empty-group dropping and slot reuse keep matching equal to the reference', () => {
     // Deterministic, and large enough to cross the compaction (1,024 tombstones, over half the
     // layout) and empty-group (64, over a quarter of the groups) thresholds, with lookups between.
-    const rnd = ((r) => (n: number): number => Math.floor(r() * n))(mulberry(7));
+    const rnd = ((r) => (n: number): number => Math.floor(r() * n))(mulberry32(7));
     const store = new ClusterStore();
     const sc: StorageClass = { metadata: { name: 'wait' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
     store.upsert('StorageClass', sc);

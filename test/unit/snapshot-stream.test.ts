@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterStore, KINDS } from '../../src/cluster/store.js';
 import { loadIntoStore, loadSnapshotFile, parseSnapshot, readSnapshotFile, SnapshotError } from '../../src/cluster/snapshot.js';
 import type { KubeObject } from '../../src/engine/types.js';
+import { mulberry32 } from '../../bench/fixtures.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'snapshot-stream-'));
 afterAll(() => {
@@ -93,18 +94,6 @@ const toJ = (v: unknown): J =>
     : v !== null && typeof v === 'object'
       ? { o: Object.entries(v).flatMap(([k, x]): [string, J][] => (x === undefined ? [] : [[k, toJ(x)]])) }
       : { v: v as null | boolean | number | string };
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPACE = [' ', '\n', '\t', '\r\n', '    ', '\n  '];
 const SHORT: Record<number, string> = { 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' };
@@ -198,7 +187,7 @@ describe('streaming reader ≡ JSON.parse + flatten (property)', () => {
     const count = (k: string): void => void seen.set(k, (seen.get(k) ?? 0) + 1);
     fc.assert(
       fc.property(doc, fc.integer(), chunkSize, (d, seed, chunk) => {
-        const path = writeTmp(writeJson(d, rng(seed)));
+        const path = writeTmp(writeJson(d, mulberry32(seed)));
         const want = reference(path);
         const { begins, ...got } = streamed(path, chunk);
         count('ok' in want ? 'ok' : 'error');
@@ -217,7 +206,7 @@ describe('streaming reader ≡ JSON.parse + flatten (property)', () => {
   it('every cut of a file is a SnapshotError, never a crash or a partial load', () => {
     fc.assert(
       fc.property(listDoc, fc.integer(), chunkSize, fc.double({ min: 0, max: 1, noNaN: true }), (d, seed, chunk, at) => {
-        const text = Buffer.from(writeJson(d, rng(seed)).trimEnd());
+        const text = Buffer.from(writeJson(d, mulberry32(seed)).trimEnd());
         const cut = Math.floor(at * (text.length - 1));
         if (text.subarray(0, cut).toString().trim() === '') return; // an empty file has its own error
         const path = writeTmp(text.subarray(0, cut));
