@@ -209,7 +209,7 @@ function evaluateCore(pc: PodClaims, node: NodeLike, view: ClusterView, lookups:
       for (const { claim: c, index, prebound, neverProvisions } of matching) {
         const pv = findMatchingVolume(c, index, node, chosen, prebound);
         if (pv) {
-          if (chosen === scratchChosen) scratchChosen.add(pv.name);
+          if (chosen === scratchChosen) scratchChosen.add(pv);
           if (sink) (sink.staticBindings ??= []).push({ claim: c, pv });
           lines?.push(`${describeClaim(c)} → PV ${pv.name} (${formatBytes(pv.capacity)})`);
         } else {

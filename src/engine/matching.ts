@@ -12,12 +12,12 @@ import type { ChosenVolumes, NodeLike, PVClassIndex, PVEntry } from './view.js';
 export type { ChosenVolumes } from './view.js';
 
 /**
- * ChosenVolumes as a small array with a count. The filter keeps one and clears it for every
+ * ChosenVolumes as a small array of the chosen entries with a count. The filter keeps one and clears it for every
  * node: clearing a Set allocates a new hash table, and so does `array.length = 0` (V8 drops the
  * backing store, and the next push allocates one), so clear() only resets the count.
  */
 export class PickedVolumes implements ChosenVolumes {
-  readonly #names: string[] = [];
+  readonly #entries: PVEntry[] = [];
   #count = 0;
 
   get size(): number {
@@ -25,13 +25,18 @@ export class PickedVolumes implements ChosenVolumes {
   }
 
   has(name: string): boolean {
-    for (let i = 0; i < this.#count; i++) if (this.#names[i] === name) return true;
+    for (let i = 0; i < this.#count; i++) if (this.#entries[i]!.name === name) return true;
     return false;
   }
 
-  add(name: string): void {
-    if (this.#count < this.#names.length) this.#names[this.#count] = name;
-    else this.#names.push(name);
+  hasEntry(pv: PVEntry): boolean {
+    for (let i = 0; i < this.#count; i++) if (this.#entries[i] === pv) return true;
+    return false;
+  }
+
+  add(pv: PVEntry): void {
+    if (this.#count < this.#entries.length) this.#entries[this.#count] = pv;
+    else this.#entries.push(pv);
     this.#count++;
   }
 

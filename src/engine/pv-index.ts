@@ -335,7 +335,7 @@ export class MutablePVClassIndex implements PVClassIndex {
       if (m < 0 || metaKind(m) !== kind || (m & access) !== access) continue;
       const pv = this.#flat[i]!;
       if (cap === bestCap && pv.name > best!.name) break;
-      if (chosen.size > 0 && chosen.has(pv.name)) continue;
+      if (chosen.size > 0 && (chosen.hasEntry !== undefined ? chosen.hasEntry(pv) : chosen.has(pv.name))) continue;
       if ((q.accessMask & ACCESS_OTHER) !== 0 && !offersAccessModes(pv, q)) continue;
       if (q.selector !== undefined && !selectorMatches(q.selector, pv.labels)) continue;
       return pv;
