@@ -384,9 +384,11 @@ class JsonReader {
     let start = this.pos;
     let i = start;
     const c = buf[i]!;
-    if (c === LBRACE || c === LBRACKET) {
+    if (c === LBRACE || c === LBRACKET || c === QUOTE) {
+      // One scanner for containers and strings: a top-level string is a string at depth 0.
       let depth = 0;
-      let inString = false;
+      let inString = c === QUOTE;
+      if (inString) i++;
       scan: for (;;) {
         while (i < len) {
           if (inString) {
@@ -398,6 +400,10 @@ class JsonReader {
             }
             if (i >= len) break;
             inString = false;
+            if (depth === 0) {
+              i++;
+              break scan;
+            }
           } else {
             const b = buf[i]!;
             if (b === QUOTE) inString = true;
@@ -410,24 +416,6 @@ class JsonReader {
           i++;
         }
         // i may be len + 1 (a backslash was the last byte): the escaped byte is the next one read.
-        const shift = this.fill(start);
-        if (this.eof) throw this.truncated(ctx);
-        start -= shift;
-        i -= shift;
-        buf = this.buf;
-        len = this.len;
-      }
-    } else if (c === QUOTE) {
-      i++;
-      scan: for (;;) {
-        for (; i < len; i++) {
-          const b = buf[i]!;
-          if (b === BACKSLASH) i++;
-          else if (b === QUOTE) {
-            i++;
-            break scan;
-          }
-        }
         const shift = this.fill(start);
         if (this.eof) throw this.truncated(ctx);
         start -= shift;

@@ -12,11 +12,10 @@ export type ProvisionCheck =
 
 // Without explanations (the filter hot path, once per node and claim) the answers carry no
 // detail, so all but "admitted by this CSIStorageCapacity" are shared constants.
+/** Admitted with no detail and no admitting CSIStorageCapacity: capacity not tracked, or the caller does not want the entry. */
 const OK_UNCHECKED: ProvisionCheck = Object.freeze({ ok: true, capacity: undefined, detail: '' });
 const CONFLICT: ProvisionCheck = Object.freeze({ ok: false, code: 'bind_conflict', detail: '' });
 const NO_SPACE: ProvisionCheck = Object.freeze({ ok: false, code: 'not_enough_space', detail: '' });
-/** Admitted by some CSIStorageCapacity, for a caller that does not want to know which (no object per node). */
-const ADMITTED: ProvisionCheck = Object.freeze({ ok: true, capacity: undefined, detail: '' });
 
 /** R5.6: whether some CSIStorageCapacity reachable from the node can hold the claim. */
 function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, view: ClusterView, explain: boolean, wantCapacity: boolean): ProvisionCheck {
@@ -30,7 +29,7 @@ function capacityCheck(claim: ClaimInfo, provisioner: string, node: NodeLike, vi
   const reachable = view.capacityClass(claim.className).reachableFrom(node.labels);
   for (const c of reachable) {
     if (c.limit !== undefined && c.limit >= request) {
-      if (!explain && !wantCapacity) return ADMITTED;
+      if (!explain && !wantCapacity) return OK_UNCHECKED;
       return { ok: true, capacity: c, detail: explain ? `CSIStorageCapacity ${c.key} offers ${formatBytes(c.limit)} for ${formatBytes(request)}` : '' };
     }
   }
