@@ -37,7 +37,6 @@ import {
   buildBench,
   codeVersion,
   compiledScript,
-  deployedNodeOptions,
   flags,
   fmt,
   forceGC,
@@ -46,6 +45,7 @@ import {
   machine,
   type MemorySample,
   memory,
+  nodeOptionsFlag,
   nsToMs,
   numFlag,
   round,
@@ -376,9 +376,7 @@ function parent(f: Map<string, string>): void {
     buildBench();
     childCmd = [compiledScript('engine.ts')];
   }
-  const nodeOptionsFlag = f.get('node-options');
-  if (nodeOptionsFlag === 'true') throw new Error('--node-options needs its value after "=", e.g. --node-options="--max-old-space-size=512"');
-  const nodeOptions = nodeOptionsFlag ?? deployedNodeOptions();
+  const nodeOptions = nodeOptionsFlag(f, 'node-options');
   const startedAt = new Date().toISOString();
   const code = codeVersion();
   const results: SizeResult[] = [];

@@ -27,12 +27,12 @@ import type { Pod } from '../src/engine/types.js';
 import { claimCount, generateCluster, LOCAL_CLASS, writeSnapshot } from './fixtures.js';
 import {
   codeVersion,
-  deployedNodeOptions,
   flags,
   fmt,
   loadInfo,
   type LoadInfo,
   machine,
+  nodeOptionsFlag,
   numFlag,
   processRssMB,
   REPO_DIR,
@@ -340,18 +340,12 @@ function markdown(results: readonly HttpSizeResult[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `--server-node-options=<flags>` (with "=": the value itself starts with "--"), else the deployed value. */
-function serverNodeOptions(v: string | undefined): string {
-  if (v === 'true') throw new Error('--server-node-options needs its value after "=", e.g. --server-node-options="--max-old-space-size=384"');
-  return v ?? deployedNodeOptions();
-}
-
 async function main(): Promise<void> {
   const f = flags();
   const sizes = (f.get('sizes') ?? '500,5000').split(',').map((s) => Number(s.trim()));
   const o: RunOptions = {
     serverCpuProf: f.get('server-cpu-prof') === 'true',
-    serverNodeOptions: serverNodeOptions(f.get('server-node-options')),
+    serverNodeOptions: nodeOptionsFlag(f, 'server-node-options'),
     durationS: numFlag(f, 'duration', 20),
     connections: (f.get('connections') ?? '1,4').split(',').map((c) => {
       const n = Number(c.trim());

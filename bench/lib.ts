@@ -279,3 +279,13 @@ export function deployedNodeOptions(): string {
   }
   throw new Error('deploy/deployment.yaml: no NODE_OPTIONS in the extender container');
 }
+
+/**
+ * A NODE_OPTIONS flag (`--<name>=<flags>`, with "=": the value itself starts with "--"), else the
+ * deployed value. A bare flag (parsed as "true") is an error.
+ */
+export function nodeOptionsFlag(f: Map<string, string>, name: string): string {
+  const v = f.get(name);
+  if (v === 'true') throw new Error(`--${name} needs its value after "=", e.g. --${name}="--max-old-space-size=384"`);
+  return v ?? deployedNodeOptions();
+}
